@@ -1,0 +1,56 @@
+package dev.mailpipe.platform;
+
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+
+/** Client settings that carry mailpipe's durability promise; apps add to them, never weaken them. */
+public final class KafkaDefaults {
+
+    /** Largest record mailpipe writes: a 16 MB message plus envelope and Avro framing. */
+    public static final int MAX_RECORD_BYTES = 20 * 1024 * 1024;
+
+    private KafkaDefaults() {
+    }
+
+    /** acks=all and idempotence: a send completes only when every in-sync replica has the record. */
+    public static Map<String, Object> producer(final String bootstrapServers, final String clientId) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5);
+        props.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, 65_536);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
+        return props;
+    }
+
+    /** Manual commits, committed reads only, records up to {@link #MAX_RECORD_BYTES}. */
+    public static Map<String, Object> consumer(final String bootstrapServers, final String groupId) {
+        final Map<String, Object> props = new HashMap<>();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, MAX_RECORD_BYTES);
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, 2 * MAX_RECORD_BYTES);
+        return props;
+    }
+
+    /** Topic-level settings so a topic admits the largest record mailpipe writes. */
+    public static Map<String, String> topicConfig() {
+        return Map.of("max.message.bytes", String.valueOf(MAX_RECORD_BYTES));
+    }
+
+    /** A copy of {@code base} with {@code overrides} on top. */
+    public static Map<String, Object> with(final Map<String, Object> base, final Map<String, ?> overrides) {
+        final Map<String, Object> merged = new HashMap<>(base);
+        merged.putAll(overrides);
+        return merged;
+    }
+}

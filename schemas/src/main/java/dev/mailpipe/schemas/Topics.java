@@ -1,0 +1,32 @@
+package dev.mailpipe.schemas;
+
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+
+/** Every topic mailpipe writes or reads, with its serdes. Names are part of the public contract. */
+public final class Topics {
+
+    private static final Serde<String> KEY = Serdes.String();
+
+    /** Accepted submissions, key = messageId. Written by ingest-smtp, read by expander. */
+    public static final Topic<String, RawMessage> RAW =
+            new Topic<>("mail.raw", KEY, new CodecSerde<>(SingleObjectCodec.of(RawMessage.class)));
+
+    /** Personalised emails, key = recipient domain. Written by expander, read by mx-deliverer. */
+    public static final Topic<String, OutboundEmail> OUTBOUND =
+            new Topic<>("mail.outbound", KEY, new CodecSerde<>(SingleObjectCodec.of(OutboundEmail.class)));
+
+    /** Every outcome, key = messageId. Read by analytics. */
+    public static final Topic<String, DeliveryEvent> DELIVERY_EVENTS =
+            new Topic<>("mail.delivery-events", KEY, new CodecSerde<>(SingleObjectCodec.of(DeliveryEvent.class)));
+
+    /** Raw records the expander could not process, as they were, with the reason in headers. */
+    public static final String RAW_DLT = "mail.raw.dlt";
+
+    /** Emails the deliverer gave up on (expired), same format as {@link #OUTBOUND}. */
+    public static final Topic<String, OutboundEmail> OUTBOUND_DLT =
+            new Topic<>("mail.outbound.dlt", KEY, OUTBOUND.valueSerde());
+
+    private Topics() {
+    }
+}
