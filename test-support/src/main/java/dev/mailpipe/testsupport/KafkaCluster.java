@@ -111,6 +111,12 @@ public final class KafkaCluster implements AutoCloseable {
         return records;
     }
 
+    /** A collector reading {@code topic} from the beginning; close it after the test. */
+    public <K, V> TopicCollector<K, V> collector(final String topic, final Deserializer<K> keys,
+            final Deserializer<V> values) {
+        return new TopicCollector<>(consumerProperties(), topic, keys, values);
+    }
+
     /** Everything on {@code topic} that can be read within {@code window}, as raw bytes. */
     public List<ConsumerRecord<byte[], byte[]>> readAll(final String topic, final Duration window) {
         final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
