@@ -1,0 +1,46 @@
+package dev.mailpipe.deliverer;
+
+import dev.mailpipe.schemas.DeliveryEvent;
+import dev.mailpipe.schemas.EventType;
+import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.RemoteReply;
+import java.time.Instant;
+import java.util.HashMap;
+
+/** Builds the delivery event for an attempt's outcome (pure). */
+final class DeliveryEvents {
+
+    private DeliveryEvents() {
+    }
+
+    static DeliveryEvent of(final OutboundEmail email, final EventType type, final Outcome outcome,
+            final int attempt, final String reason, final Instant now) {
+        final DeliveryEvent.Builder b = DeliveryEvent.newBuilder()
+                .setType(type)
+                .setMessageId(email.getMessageId())
+                .setEmailId(email.getEmailId())
+                .setApiUser(email.getApiUser())
+                .setLabel(email.getLabel())
+                .setRecipient(email.getRecipient())
+                .setTimestamp(now)
+                .setAttempt(attempt)
+                .setReason(reason)
+                .setCustomHeaders(new HashMap<>(email.getCustomHeaders()));
+        if (outcome != null) {
+            b.setMxHost(outcome.mxHost());
+            if (outcome.remote()) {
+                b.setRemoteReply(RemoteReply.newBuilder()
+                        .setCode(outcome.reply().code())
+                        .setEnhancedStatus(outcome.reply().enhancedStatus())
+                        .setText(outcome.reply().text())
+                        .build());
+            }
+        }
+        return b.build();
+    }
+
+    /** The human-readable reason of an outcome: its reply as text, with the status code. */
+    static String reasonOf(final Outcome outcome) {
+        return outcome.reply().toString();
+    }
+}

@@ -1,0 +1,167 @@
+package dev.mailpipe.deliverer;
+
+import dev.mailpipe.deliverer.dns.AddressPolicy;
+import dev.mailpipe.deliverer.dns.DnsjavaMxResolver;
+import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
+import dev.mailpipe.deliverer.smtp.SocketTransport;
+import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.MailpipeApp;
+import dev.mailpipe.platform.Runner;
+import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.Topics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The mx-deliverer service: a consumer group member on {@code mail.outbound} and the retry
+ * topics that delivers each email to its recipient domain's MX and publishes the outcome on
+ * {@code mail.delivery-events}. Scale out by starting more instances with the same group id.
+ */
+public final class MxDelivererApp implements MailpipeApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MxDelivererApp.class);
+
+    private final DeliveryLoop loop;
+    private final Thread loopThread;
+    private final ExecutorService workers;
+    private final Publisher publisher;
+    private final ConnectionPool pool;
+    private final Duration grace;
+    private volatile boolean closed;
+
+    private MxDelivererApp(final DeliveryLoop loop, final ExecutorService workers, final Publisher publisher,
+            final ConnectionPool pool, final Duration grace) {
+        this.loop = loop;
+        this.workers = workers;
+        this.publisher = publisher;
+        this.pool = pool;
+        this.grace = grace;
+        this.loopThread = Thread.ofPlatform().name("mx-deliverer-consumer").unstarted(loop);
+    }
+
+    /** Creates missing topics, joins the consumer group and returns while deliveries run in the background. */
+    public static MxDelivererApp start(final MxDelivererConfig config, final MeterRegistry registry) {
+        return start(config, registry, Clock.systemUTC());
+    }
+
+    static MxDelivererApp start(final MxDelivererConfig config, final MeterRegistry registry, final Clock clock) {
+        final String bootstrap = config.getString(MxDelivererConfig.BOOTSTRAP_SERVERS);
+        final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
+        final int partitions = config.getInt(MxDelivererConfig.TOPIC_PARTITIONS);
+        final List<TopicSpec> specs = new ArrayList<>();
+        final List<String> consumed = new ArrayList<>();
+        consumed.add(Topics.OUTBOUND.name());
+        policy.stages().forEach(s -> consumed.add(s.topic()));
+        consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
+        specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
+        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR), specs);
+
+        final SmtpTimeouts timeouts = new SmtpTimeouts(
+                config.millis(MxDelivererConfig.MX_TIMEOUT_CONNECT_MS),
+                config.millis(MxDelivererConfig.MX_TIMEOUT_GREETING_MS),
+                config.millis(MxDelivererConfig.MX_TIMEOUT_COMMAND_MS),
+                config.millis(MxDelivererConfig.MX_TIMEOUT_DATA_INIT_MS),
+                config.millis(MxDelivererConfig.MX_TIMEOUT_DATA_END_MS));
+        final ConnectionPool pool = new ConnectionPool(config.getInt(MxDelivererConfig.MX_CONNECTION_MAX_MESSAGES),
+                config.millis(MxDelivererConfig.MX_CONNECTION_IDLE_MS));
+        final MxDeliverer deliverer = new MxDeliverer(
+                DnsjavaMxResolver.create(config.getString(MxDelivererConfig.DNS),
+                        config.millis(MxDelivererConfig.DNS_TIMEOUT_MS), new SecureRandom()),
+                new AddressPolicy(config.allowedNetworks()),
+                config.getInt(MxDelivererConfig.MX_PORT), timeouts, config.ehloName(),
+                config.getBoolean(MxDelivererConfig.MX_TLS), pool,
+                new DestinationLimiter(config.getInt(MxDelivererConfig.MX_DESTINATION_CONCURRENCY)),
+                SocketTransport::connect);
+
+        final String clientId = "mx-deliverer-" + UUID.randomUUID().toString().substring(0, 8);
+        final Publisher publisher = new Publisher(new KafkaProducer<>(
+                KafkaDefaults.producer(bootstrap, clientId), new StringSerializer(), new ByteArraySerializer()));
+        final Map<String, Object> consumerProps = KafkaDefaults.with(
+                KafkaDefaults.consumer(bootstrap, config.getString(MxDelivererConfig.GROUP_ID)),
+                Map.of(ConsumerConfig.CLIENT_ID_CONFIG, clientId,
+                        ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.getInt(MxDelivererConfig.SESSION_TIMEOUT_MS),
+                        ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
+                        Math.max(100, config.getInt(MxDelivererConfig.SESSION_TIMEOUT_MS) / 3),
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200));
+        final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
+                new ByteArrayDeserializer());
+        final ExecutorService workers = Executors.newThreadPerTaskExecutor(
+                Thread.ofVirtual().name("mx-delivery-", 0).factory());
+        final Duration grace = config.millis(MxDelivererConfig.SHUTDOWN_GRACE_MS);
+        final DeliveryLoop loop = new DeliveryLoop(consumer, List.copyOf(consumed),
+                new RecordProcessor(deliverer, policy, clock, registry), publisher, policy, workers, clock,
+                config.getInt(MxDelivererConfig.MAX_IN_FLIGHT), grace);
+        Gauge.builder("mailpipe.deliverer.in.flight", loop, DeliveryLoop::inFlight)
+                .description("Deliveries in progress").register(registry);
+        final MxDelivererApp app = new MxDelivererApp(loop, workers, publisher, pool, grace);
+        app.loopThread.start();
+        LOG.info("mx-deliverer consuming {} as group {} (MX port {}, DNS {})", consumed,
+                config.getString(MxDelivererConfig.GROUP_ID), config.getInt(MxDelivererConfig.MX_PORT),
+                config.getString(MxDelivererConfig.DNS).isBlank() ? "system" : config.getString(MxDelivererConfig.DNS));
+        return app;
+    }
+
+    @Override
+    public String name() {
+        return "mx-deliverer";
+    }
+
+    @Override
+    public boolean isReady() {
+        return !closed && loopThread.isAlive();
+    }
+
+    /**
+     * Graceful stop: stop fetching, let in-flight deliveries finish within the grace period,
+     * commit what completed, hand back the rest (redelivered by the next owner), close clients.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        try {
+            loopThread.join(grace.plusSeconds(15).toMillis());
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        publisher.close();
+        pool.close();
+        LOG.info("mx-deliverer stopped");
+    }
+
+    public static void main(final String[] args) {
+        final MxDelivererConfig config = MxDelivererConfig.fromEnvironment(System.getenv());
+        Runner.runUntilStopped(config.getString(MxDelivererConfig.HTTP_HOST),
+                config.getInt(MxDelivererConfig.HTTP_PORT), registry -> List.of(start(config, registry)));
+    }
+}

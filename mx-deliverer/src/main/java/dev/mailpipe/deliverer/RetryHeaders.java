@@ -1,0 +1,44 @@
+package dev.mailpipe.deliverer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.OptionalLong;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Record headers that carry an email's retry state between attempts (decimal ASCII values). */
+final class RetryHeaders {
+
+    /** The attempt the record is for, 1-based (absent on mail.outbound: 1). */
+    static final String ATTEMPT = "mailpipe-attempt";
+    /** Epoch millis of the first attempt. */
+    static final String FIRST_ATTEMPT = "mailpipe-first-attempt";
+    /** Epoch millis before which the record must not be attempted. */
+    static final String DUE_AT = "mailpipe-due-at";
+    /** Why a record went to a dead-letter topic. */
+    static final String REASON = "mailpipe-reason";
+
+    private RetryHeaders() {
+    }
+
+    static OptionalLong get(final Headers headers, final String name) {
+        final Header h = headers.lastHeader(name);
+        if (h == null || h.value() == null) {
+            return OptionalLong.empty();
+        }
+        try {
+            return OptionalLong.of(Long.parseLong(new String(h.value(), StandardCharsets.US_ASCII).strip()));
+        } catch (final NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    static void put(final Headers headers, final String name, final long value) {
+        headers.remove(name);
+        headers.add(name, Long.toString(value).getBytes(StandardCharsets.US_ASCII));
+    }
+
+    static void put(final Headers headers, final String name, final String value) {
+        headers.remove(name);
+        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+}

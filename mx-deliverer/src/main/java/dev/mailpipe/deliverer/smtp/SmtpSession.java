@@ -1,0 +1,201 @@
+package dev.mailpipe.deliverer.smtp;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The client side of one SMTP connection to an MX host. Call order: {@link #open()} once, then
+ * {@link #send} any number of times (an RSET precedes every transaction but the first), then
+ * {@link #quit()}. Protocol failures are replies; transport failures and timeouts are
+ * {@link IOException}s, after which the session must be closed. Not thread-safe.
+ */
+public final class SmtpSession implements AutoCloseable {
+
+    private static final int SERVICE_READY = 220;
+    private static final int START_MAIL_INPUT = 354;
+    private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(2);
+
+    private final SmtpTransport transport;
+    private final SmtpTimeouts timeouts;
+    private final String ehloName;
+    private final boolean useTls;
+    private Set<String> capabilities = Set.of();
+    private int transactions;
+
+    public SmtpSession(final SmtpTransport transport, final SmtpTimeouts timeouts, final String ehloName,
+            final boolean useTls) {
+        this.transport = transport;
+        this.timeouts = timeouts;
+        this.ehloName = ehloName;
+        this.useTls = useTls;
+    }
+
+    /**
+     * Reads the greeting, says EHLO (HELO when EHLO is refused) and upgrades with STARTTLS when
+     * offered. Returns {@code null} when the session is ready for mail, otherwise the refusing reply.
+     */
+    public SmtpReply open() throws IOException {
+        final SmtpReply greeting = transport.read(timeouts.greeting());
+        if (greeting.code() != SERVICE_READY) {
+            return greeting;
+        }
+        final SmtpReply hello = hello();
+        if (!hello.positive()) {
+            return hello;
+        }
+        if (useTls && capabilities.contains("STARTTLS") && !transport.tlsActive()) {
+            final SmtpReply starttls = command("STARTTLS", timeouts.command());
+            if (starttls.code() == SERVICE_READY) {
+                transport.startTls();
+                capabilities = Set.of();
+                final SmtpReply again = hello();
+                if (!again.positive()) {
+                    return again;
+                }
+            }
+            // any other reply: continue in clear text (opportunistic TLS)
+        }
+        return null;
+    }
+
+    /** EHLO keywords the server announced, upper case (e.g. PIPELINING, STARTTLS, 8BITMIME). */
+    public Set<String> capabilities() {
+        return capabilities;
+    }
+
+    public int transactions() {
+        return transactions;
+    }
+
+    public boolean tlsActive() {
+        return transport.tlsActive();
+    }
+
+    /**
+     * One mail transaction for one recipient. Returns the decisive reply: the first refusal of
+     * MAIL, RCPT or DATA, or the reply to the final dot.
+     */
+    public SmtpReply send(final String mailFrom, final String recipient, final byte[] content) throws IOException {
+        if (transactions > 0) {
+            final SmtpReply rset = command("RSET", timeouts.command());
+            if (!rset.positive()) {
+                throw new SmtpProtocolException("RSET refused: " + rset);
+            }
+        }
+        transactions++;
+        final String mail = "MAIL FROM:<" + mailFrom + ">" + mailParameters(content);
+        final String rcpt = "RCPT TO:<" + recipient + ">";
+        final SmtpReply mailReply;
+        final SmtpReply rcptReply;
+        final SmtpReply dataReply;
+        if (capabilities.contains("PIPELINING")) {
+            writeLine(mail);
+            writeLine(rcpt);
+            writeLine("DATA");
+            transport.flush();
+            mailReply = transport.read(timeouts.command());
+            rcptReply = transport.read(timeouts.command());
+            dataReply = transport.read(timeouts.dataInit());
+        } else {
+            mailReply = command(mail, timeouts.command());
+            if (!mailReply.positive()) {
+                return mailReply;
+            }
+            rcptReply = command(rcpt, timeouts.command());
+            if (!rcptReply.positive()) {
+                return rcptReply;
+            }
+            dataReply = command("DATA", timeouts.dataInit());
+        }
+        final SmtpReply refusal = !mailReply.positive() ? mailReply : !rcptReply.positive() ? rcptReply : null;
+        if (dataReply.code() != START_MAIL_INPUT) {
+            return refusal != null ? refusal : dataReply;
+        }
+        if (refusal != null) {
+            // RFC 2920 §3.1: a server that accepted DATA after a refused RCPT gets an empty message
+            transport.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+            transport.flush();
+            transport.read(timeouts.dataEnd());
+            return refusal;
+        }
+        transport.write(DataEncoder.encode(content));
+        transport.flush();
+        return transport.read(timeouts.dataEnd());
+    }
+
+    /** Says QUIT politely (briefly waiting for 221) and closes; never throws. */
+    public void quit() {
+        try {
+            writeLine("QUIT");
+            transport.flush();
+            transport.read(QUIT_TIMEOUT);
+        } catch (final IOException ignored) {
+            // closing anyway
+        } finally {
+            transport.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        transport.close();
+    }
+
+    private SmtpReply hello() throws IOException {
+        final SmtpReply ehlo = command("EHLO " + ehloName, timeouts.command());
+        if (ehlo.positive()) {
+            capabilities = keywords(ehlo.lines());
+            return ehlo;
+        }
+        if (ehlo.permanentNegative()) {
+            capabilities = Set.of();
+            return command("HELO " + ehloName, timeouts.command());
+        }
+        return ehlo;
+    }
+
+    private String mailParameters(final byte[] content) {
+        final StringBuilder params = new StringBuilder();
+        if (capabilities.contains("8BITMIME") && !isAscii(content)) {
+            params.append(" BODY=8BITMIME");
+        }
+        if (capabilities.contains("SIZE")) {
+            params.append(" SIZE=").append(content.length);
+        }
+        return params.toString();
+    }
+
+    private static boolean isAscii(final byte[] content) {
+        for (final byte b : content) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static Set<String> keywords(final List<String> lines) {
+        final Set<String> keywords = new HashSet<>();
+        for (int i = 1; i < lines.size(); i++) {
+            final String line = lines.get(i).strip();
+            final int space = line.indexOf(' ');
+            keywords.add((space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT));
+        }
+        return Set.copyOf(keywords);
+    }
+
+    private SmtpReply command(final String line, final Duration timeout) throws IOException {
+        writeLine(line);
+        transport.flush();
+        return transport.read(timeout);
+    }
+
+    private void writeLine(final String line) throws IOException {
+        transport.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,121 @@
+package dev.mailpipe.deliverer.smtp;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/** {@link SmtpTransport} over a TCP socket, with STARTTLS. */
+public final class SocketTransport implements SmtpTransport {
+
+    private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
+    private static final SSLContext OPPORTUNISTIC = opportunisticContext();
+
+    private final String hostName;
+    private Socket socket;
+    private OutputStream out;
+    private ReplyReader in;
+    private boolean tls;
+
+    private SocketTransport(final Socket socket, final String hostName) throws IOException {
+        this.hostName = hostName;
+        attach(socket);
+    }
+
+    /** Connects within {@code timeout}; {@code hostName} is the MX name (for TLS SNI). */
+    public static SocketTransport connect(final InetSocketAddress address, final String hostName,
+            final Duration timeout) throws IOException {
+        final Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+            return new SocketTransport(socket, hostName);
+        } catch (final IOException e) {
+            socket.close();
+            throw e;
+        }
+    }
+
+    private void attach(final Socket s) throws IOException {
+        this.socket = s;
+        this.out = new BufferedOutputStream(s.getOutputStream(), 65_536);
+        this.in = new ReplyReader(new BufferedInputStream(s.getInputStream(), 8192));
+    }
+
+    @Override
+    public void write(final byte[] bytes) throws IOException {
+        out.write(bytes);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        out.flush();
+    }
+
+    @Override
+    public SmtpReply read(final Duration timeout) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis())));
+        return in.read();
+    }
+
+    /**
+     * Opportunistic TLS (RFC 3207 as MTAs practise it): encrypt, do not authenticate the peer —
+     * a verified-only policy would fail most MX hosts; DANE/MTA-STS are not implemented.
+     */
+    @Override
+    public void startTls() throws IOException {
+        final SSLSocket ssl = (SSLSocket) OPPORTUNISTIC.getSocketFactory()
+                .createSocket(socket, hostName, socket.getPort(), true);
+        ssl.setEnabledProtocols(PROTOCOLS);
+        ssl.setUseClientMode(true);
+        ssl.startHandshake();
+        attach(ssl);
+        tls = true;
+    }
+
+    @Override
+    public boolean tlsActive() {
+        return tls;
+    }
+
+    @Override
+    public void close() {
+        try {
+            socket.close();
+        } catch (final IOException ignored) {
+            // closing anyway
+        }
+    }
+
+    private static SSLContext opportunisticContext() {
+        try {
+            final SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, new TrustManager[] {new X509TrustManager() {
+                @Override
+                public void checkClientTrusted(final X509Certificate[] chain, final String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(final X509Certificate[] chain, final String authType) {
+                }
+
+                @Override
+                public X509Certificate[] getAcceptedIssuers() {
+                    return new X509Certificate[0];
+                }
+            }}, null);
+            return context;
+        } catch (final GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS support in this JVM", e);
+        }
+    }
+}
