@@ -1,0 +1,164 @@
+package dev.mailpipe.expander;
+
+import dev.mailpipe.expander.core.AccountDefaults;
+import dev.mailpipe.expander.core.Expander;
+import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.MailpipeApp;
+import dev.mailpipe.platform.Runner;
+import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The expander service: the {@link ExpanderTopology} run by Kafka Streams, exactly-once by default.
+ * Scale it by running more instances with the same {@code expander.application.id}: partitions of
+ * {@code mail.raw} are shared among them.
+ */
+public final class ExpanderApp implements MailpipeApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ExpanderApp.class);
+
+    private final KafkaStreams streams;
+    private final KafkaStreamsMetrics streamsMetrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ExpanderApp(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics) {
+        this.streams = streams;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /**
+     * Creates the expander's topics when missing, starts Kafka Streams and returns once it is
+     * RUNNING (it may own no partition yet if other instances hold them all).
+     *
+     * @throws IllegalStateException if Streams fails or does not reach RUNNING within
+     *                               {@code expander.start.timeout.ms}
+     */
+    public static ExpanderApp start(final ExpanderConfig config, final MeterRegistry registry) {
+        final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
+        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), List.of(
+                new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig)));
+
+        final ExpanderMetrics metrics = new ExpanderMetrics(registry);
+        final StreamsBuilder builder = new StreamsBuilder();
+        ExpanderTopology.build(builder, new Expander(AccountDefaults.allOff(), config.messageIdDomain()), metrics,
+                Clock.systemUTC());
+        final Topology topology = builder.build();
+        final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+
+        final CountDownLatch running = new CountDownLatch(1);
+        final AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
+        streams.setStateListener((now, before) -> {
+            LOG.info("expander {} -> {}", before, now);
+            if (now == KafkaStreams.State.RUNNING) {
+                running.countDown();
+            } else if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR) {
+                failed.set(now);
+                running.countDown();
+            }
+        });
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("expander stream thread failed; stopping this instance (others take over its partitions)", e);
+            return StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+        });
+        final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
+        streamsMetrics.bindTo(registry);
+        streams.start();
+        final ExpanderApp app = new ExpanderApp(streams, streamsMetrics);
+        try {
+            if (!running.await(config.startTimeoutMs(), TimeUnit.MILLISECONDS) || failed.get() != null) {
+                app.close();
+                throw new IllegalStateException("expander did not reach RUNNING (state " + streams.state() + ")");
+            }
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
+            app.close();
+            throw new IllegalStateException("interrupted while starting the expander", e);
+        }
+        LOG.info("expander {} running on {} ({}), {} thread(s)", config.applicationId(), config.bootstrapServers(),
+                config.processingGuarantee(), config.threads());
+        return app;
+    }
+
+    /** The Kafka Streams settings the config stands for; {@code expander.streams.*} overrides come last. */
+    static Properties streamsProperties(final ExpanderConfig config) {
+        final Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
+        props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, config.processingGuarantee());
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
+        props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topicReplicationFactor());
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaDefaults.MAX_RECORD_BYTES);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.BATCH_SIZE_CONFIG), 256 * 1024);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG),
+                KafkaDefaults.MAX_RECORD_BYTES);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 2 * KafkaDefaults.MAX_RECORD_BYTES);
+        // One raw record can fan out to 100 emails of several MB in total: keep polls small.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 100);
+        props.putAll(config.streamsOverrides());
+        return props;
+    }
+
+    @Override
+    public String name() {
+        return "expander";
+    }
+
+    /** Ready while Streams is RUNNING or REBALANCING (a rebalance is routine, not an outage). */
+    @Override
+    public boolean isReady() {
+        final KafkaStreams.State state = streams.state();
+        return state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
+    }
+
+    /** Stops processing, commits what was processed, leaves the group. Harmless twice. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            streams.close(Duration.ofSeconds(30));
+            streamsMetrics.close();
+        }
+    }
+
+    public static void main(final String[] args) {
+        final ExpanderConfig config;
+        try {
+            config = ExpanderConfig.fromEnvironment(System.getenv());
+        } catch (final ConfigException e) {
+            System.err.println("mailpipe expander: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runner.runUntilStopped(config.httpHost(), config.httpPort(), registry -> List.of(start(config, registry)));
+    }
+}

@@ -1,0 +1,167 @@
+package dev.mailpipe.expander;
+
+import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.Validators;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.streams.StreamsConfig;
+
+/**
+ * Typed configuration of the expander. Keys shared with the other apps keep their shared names;
+ * the expander's own keys start with {@code expander.}. Keys starting with
+ * {@value #STREAMS_PREFIX} pass straight to Kafka Streams (e.g.
+ * {@code expander.streams.consumer.session.timeout.ms}); everything else unknown is ignored,
+ * because all apps share one environment in the embedded mode.
+ */
+public final class ExpanderConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
+
+    public static final String HTTP_HOST = "http.host";
+    private static final String HTTP_HOST_DOC = "Address of the /metrics, /healthz and /readyz endpoints.";
+
+    public static final String HTTP_PORT = "http.port";
+    private static final String HTTP_PORT_DOC = "Port of the ops endpoints; 0 = any free port, -1 = no endpoints.";
+
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    private static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics the expander creates when missing.";
+
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    private static final String TOPIC_REPLICATION_FACTOR_DOC =
+            "Replication factor of the topics the expander creates; -1 = the broker's default.replication.factor.";
+
+    public static final String APPLICATION_ID = "expander.application.id";
+    private static final String APPLICATION_ID_DOC =
+            "Kafka Streams application.id: consumer group, transactional ids and internal topic prefix. "
+                    + "Every replica of one expander deployment uses the same value.";
+
+    public static final String STATE_DIR = "expander.state.dir";
+    private static final String STATE_DIR_DOC =
+            "Kafka Streams state directory. Instances in one JVM (tests, embedded mode) need distinct directories.";
+
+    public static final String PROCESSING_GUARANTEE = "expander.processing.guarantee";
+    private static final String PROCESSING_GUARANTEE_DOC =
+            "exactly_once_v2 (default: a crash or rebalance neither loses nor duplicates an email) or at_least_once.";
+
+    public static final String THREADS = "expander.threads";
+    private static final String THREADS_DOC = "Stream threads in this instance.";
+
+    public static final String MESSAGE_ID_DOMAIN = "expander.message.id.domain";
+    private static final String MESSAGE_ID_DOMAIN_DOC =
+            "Right-hand side of the Message-ID each email gets; empty = the envelope sender's domain.";
+
+    public static final String START_TIMEOUT_MS = "expander.start.timeout.ms";
+    private static final String START_TIMEOUT_MS_DOC = "How long start() waits for the Streams app to reach RUNNING.";
+
+    /** Prefix of keys passed through to Kafka Streams without the prefix. */
+    public static final String STREAMS_PREFIX = "expander.streams.";
+
+    static final String DEFAULT_STATE_DIR =
+            Path.of(System.getProperty("java.io.tmpdir"), "mailpipe-expander").toString();
+
+    private static final ConfigDef CONFIG = new ConfigDef()
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false),
+                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(HTTP_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_HOST_DOC)
+            .define(HTTP_PORT, Type.INT, 8082, ConfigDef.Range.between(-1, 65535), Importance.LOW, HTTP_PORT_DOC)
+            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
+            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
+                    Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
+            .define(APPLICATION_ID, Type.STRING, "mailpipe-expander", new ConfigDef.NonEmptyString(),
+                    Importance.HIGH, APPLICATION_ID_DOC)
+            .define(STATE_DIR, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(),
+                    Importance.MEDIUM, STATE_DIR_DOC)
+            .define(PROCESSING_GUARANTEE, Type.STRING, StreamsConfig.EXACTLY_ONCE_V2,
+                    ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
+                    Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
+            .define(THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM, THREADS_DOC)
+            .define(MESSAGE_ID_DOMAIN, Type.STRING, "", Importance.LOW, MESSAGE_ID_DOMAIN_DOC)
+            .define(START_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    START_TIMEOUT_MS_DOC);
+
+    public ExpanderConfig(final Map<String, ?> values) {
+        super(CONFIG, values, false);
+    }
+
+    /**
+     * Reads the config from environment variables (and {@code MAILPIPE_CONFIG_FILE}).
+     *
+     * @throws ConfigException naming the environment variable of the first invalid value
+     */
+    public static ExpanderConfig fromEnvironment(final Map<String, String> env) {
+        try {
+            return new ExpanderConfig(EnvConfig.fromEnvironment(env));
+        } catch (final ConfigException e) {
+            throw new ConfigException(withVariableName(e.getMessage()));
+        }
+    }
+
+    /** The documented keys, for generated docs. */
+    public static ConfigDef configDef() {
+        return CONFIG;
+    }
+
+    public String bootstrapServers() {
+        return getString(BOOTSTRAP_SERVERS);
+    }
+
+    public String httpHost() {
+        return getString(HTTP_HOST);
+    }
+
+    public int httpPort() {
+        return getInt(HTTP_PORT);
+    }
+
+    public int topicPartitions() {
+        return getInt(TOPIC_PARTITIONS);
+    }
+
+    public int topicReplicationFactor() {
+        return getInt(TOPIC_REPLICATION_FACTOR);
+    }
+
+    public String applicationId() {
+        return getString(APPLICATION_ID);
+    }
+
+    public String stateDir() {
+        return getString(STATE_DIR);
+    }
+
+    public String processingGuarantee() {
+        return getString(PROCESSING_GUARANTEE);
+    }
+
+    public int threads() {
+        return getInt(THREADS);
+    }
+
+    public String messageIdDomain() {
+        return getString(MESSAGE_ID_DOMAIN).strip();
+    }
+
+    public long startTimeoutMs() {
+        return getLong(START_TIMEOUT_MS);
+    }
+
+    /** Kafka Streams overrides given as {@code expander.streams.<streams key>}, without the prefix. */
+    public Map<String, Object> streamsOverrides() {
+        return originalsWithPrefix(STREAMS_PREFIX, true);
+    }
+
+    private static String withVariableName(final String message) {
+        for (final String key : CONFIG.names()) {
+            if (message != null && message.contains("configuration " + key + ":")) {
+                return message + " (environment variable " + EnvConfig.variableOf(key) + ")";
+            }
+        }
+        return message;
+    }
+}

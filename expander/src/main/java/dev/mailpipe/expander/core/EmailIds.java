@@ -1,0 +1,36 @@
+package dev.mailpipe.expander.core;
+
+import java.util.Locale;
+
+/** Identifiers of the emails of one submission. */
+public final class EmailIds {
+
+    private EmailIds() {
+    }
+
+    /**
+     * Seed 000: {@code emailId = messageId + index + '$' + address}, index not zero-padded:
+     * {@code 1425758592214_4576_32113_9310.sc-10_10_127_105-inbound0$ben@ifaxin.com}.
+     */
+    public static String emailId(final String messageId, final int index, final String address) {
+        return messageId + index + '$' + address;
+    }
+
+    /**
+     * The email's own Message-ID, {@code <messageId.index@domain>}; characters of messageId that
+     * are not allowed in a dot-atom become {@code _}.
+     */
+    public static String messageIdHeader(final String messageId, final int index, final String domain) {
+        final StringBuilder left = new StringBuilder(messageId.length() + 8);
+        for (int i = 0; i < messageId.length(); i++) {
+            final char c = messageId.charAt(i);
+            left.append(isAtext(c) || c == '.' && i > 0 && i < messageId.length() - 1 ? c : '_');
+        }
+        left.append('.').append(index);
+        return "<" + left + "@" + (domain.isBlank() ? "mailpipe.invalid" : domain.toLowerCase(Locale.ROOT)) + ">";
+    }
+
+    private static boolean isAtext(final char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;
+    }
+}

@@ -1,0 +1,124 @@
+package dev.mailpipe.expander.core;
+
+import dev.mailpipe.expander.mime.HeaderBlock;
+import dev.mailpipe.expander.mime.MessageTemplate;
+import dev.mailpipe.expander.mime.Personal;
+import dev.mailpipe.expander.mime.UnstructuredText;
+import dev.mailpipe.expander.mime.Variables;
+import dev.mailpipe.expander.smtpapi.Addresses;
+import dev.mailpipe.expander.smtpapi.Personalisation;
+import dev.mailpipe.expander.smtpapi.XSmtpApi;
+import dev.mailpipe.expander.smtpapi.XSmtpApiException;
+import dev.mailpipe.expander.smtpapi.XSmtpApiParser;
+import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.RawMessage;
+import dev.mailpipe.schemas.TrackingFilters;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns one accepted submission into its personalised emails, as SendCloud documents X-SMTPAPI
+ * (seed 000). Pure: no I/O, no clock; the same input always gives the same output, which is what
+ * lets Kafka Streams re-run it after a crash without changing a single byte.
+ */
+public final class Expander {
+
+    /** Prefix of the reason of every X-SMTPAPI problem (SendCloud's wording). */
+    public static final String XSMTPAPI_ERROR = "xsmtpapi error: ";
+
+    private final AccountDefaults accountDefaults;
+    private final String messageIdDomain;
+
+    /**
+     * @param messageIdDomain right-hand side of each email's Message-ID; blank = the envelope sender's domain
+     */
+    public Expander(final AccountDefaults accountDefaults, final String messageIdDomain) {
+        this.accountDefaults = accountDefaults;
+        this.messageIdDomain = messageIdDomain == null ? "" : messageIdDomain.strip();
+    }
+
+    public Expansion expand(final RawMessage raw) {
+        final byte[] content = bytesOf(raw.getContent());
+        final HeaderBlock header = HeaderBlock.scan(content, 0, content.length);
+        final XSmtpApi api;
+        try {
+            api = xsmtpapi(header);
+        } catch (final XSmtpApiException e) {
+            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage());
+        }
+        final List<String> recipients = api.to().orElseGet(() -> List.copyOf(raw.getRecipients()));
+        if (recipients.isEmpty()) {
+            return new Expansion.Invalid("no recipients");
+        }
+        for (final String recipient : recipients) {
+            if (Addresses.domainOf(recipient).isEmpty()) {
+                return new Expansion.Invalid("recipient without a domain: " + recipient);
+            }
+        }
+        final Personalisation personalisation;
+        try {
+            personalisation = Personalisation.of(api, recipients.size());
+        } catch (final XSmtpApiException e) {
+            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage());
+        }
+        final Map<String, String> customHeaders = customHeaders(header);
+        final TrackingFilters filters = api.filters().mergeOver(accountDefaults.filtersOf(raw.getApiUser()));
+        final MessageTemplate template = MessageTemplate.parse(content,
+                Variables.of(personalisation.variables()), api.to().isPresent());
+        final String domain = messageIdDomain.isEmpty() ? Addresses.domainOf(raw.getMailFrom()) : messageIdDomain;
+        final List<OutboundEmail> emails = new ArrayList<>(recipients.size());
+        for (int index = 0; index < recipients.size(); index++) {
+            final String recipient = recipients.get(index);
+            final byte[] email = template.render(new Personal(recipient,
+                    EmailIds.messageIdHeader(raw.getMessageId(), index, domain), personalisation.valuesFor(index)));
+            emails.add(OutboundEmail.newBuilder()
+                    .setEmailId(EmailIds.emailId(raw.getMessageId(), index, recipient))
+                    .setMessageId(raw.getMessageId())
+                    .setIndex(index)
+                    .setApiUser(raw.getApiUser())
+                    .setLabel(raw.getLabel())
+                    .setMailFrom(raw.getMailFrom())
+                    .setRecipient(recipient)
+                    .setRecipientDomain(Addresses.domainOf(recipient))
+                    .setSubmittedAt(raw.getReceivedAt())
+                    .setCustomHeaders(new LinkedHashMap<>(customHeaders))
+                    .setFilters(filters)
+                    .setContent(ByteBuffer.wrap(email))
+                    .build());
+        }
+        return new Expansion.Expanded(emails, customHeaders);
+    }
+
+    private static XSmtpApi xsmtpapi(final HeaderBlock header) throws XSmtpApiException {
+        HeaderBlock.Field found = null;
+        for (final HeaderBlock.Field field : header.fields()) {
+            if (field.is("X-SMTPAPI")) {
+                if (found != null) {
+                    throw new XSmtpApiException("more than one X-SMTPAPI header");
+                }
+                found = field;
+            }
+        }
+        return found == null ? XSmtpApi.ABSENT : XSmtpApiParser.parse(found.value());
+    }
+
+    private static Map<String, String> customHeaders(final HeaderBlock header) {
+        final Map<String, String> custom = new LinkedHashMap<>();
+        for (final HeaderBlock.Field field : header.fields()) {
+            if (MessageTemplate.isCustomField(field.name())) {
+                custom.putIfAbsent(field.name(), UnstructuredText.decode(field.value()));
+            }
+        }
+        return custom;
+    }
+
+    private static byte[] bytesOf(final ByteBuffer buffer) {
+        final ByteBuffer copy = buffer.duplicate();
+        final byte[] bytes = new byte[copy.remaining()];
+        copy.get(bytes);
+        return bytes;
+    }
+}
