@@ -1,0 +1,208 @@
+package dev.mailpipe.ingest;
+
+import dev.mailpipe.ingest.accounts.AccountStore;
+import dev.mailpipe.ingest.limits.ClusterRateLimiter;
+import dev.mailpipe.ingest.limits.ConnectionLimiter;
+import dev.mailpipe.ingest.limits.FailedAuthThrottle;
+import dev.mailpipe.ingest.limits.TrustedNetworks;
+import dev.mailpipe.ingest.queue.KafkaSubmitter;
+import dev.mailpipe.ingest.queue.Submitter;
+import dev.mailpipe.ingest.server.IngestMetrics;
+import dev.mailpipe.ingest.server.SmtpServer;
+import dev.mailpipe.ingest.server.TlsContexts;
+import dev.mailpipe.ingest.smtp.MessageIdGenerator;
+import dev.mailpipe.ingest.smtp.RateLimiter;
+import dev.mailpipe.ingest.smtp.SessionServices;
+import dev.mailpipe.ingest.smtp.SessionSettings;
+import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.MailpipeApp;
+import dev.mailpipe.platform.Runner;
+import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLContext;
+import org.apache.kafka.common.config.ConfigException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The SMTP front door: accepts authenticated submissions and queues each as a RawMessage on
+ * {@code mail.raw}, replying {@code 250 #messageId#Queued} only after Kafka acknowledged it.
+ */
+public final class IngestSmtpApp implements MailpipeApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(IngestSmtpApp.class);
+
+    private final List<AutoCloseable> resources;
+    private final SmtpServer server;
+    private final int tlsListenerIndex;
+    private volatile boolean closed;
+
+    private IngestSmtpApp(final List<AutoCloseable> resources, final SmtpServer server, final int tlsListenerIndex) {
+        this.resources = resources;
+        this.server = server;
+        this.tlsListenerIndex = tlsListenerIndex;
+    }
+
+    /**
+     * Creates the topics when missing, loads the accounts, binds the SMTP ports and returns once
+     * they accept connections.
+     */
+    public static IngestSmtpApp start(final IngestSmtpConfig config, final MeterRegistry registry) {
+        final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
+        final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
+        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
+                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
+                AccountStore.topicSpec(),
+                ClusterRateLimiter.topicSpec()));
+
+        final List<AutoCloseable> resources = new ArrayList<>();
+        try {
+            final Clock clock = Clock.systemUTC();
+            final String hostname = config.hostname();
+            final String instance = MessageIdGenerator.sanitize(config.instanceId());
+            final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-ingest-" + instance);
+            resources.add(accounts);
+            final String apiUser = config.getString(IngestSmtpConfig.API_USER).strip();
+            if (!apiUser.isEmpty()) {
+                accounts.ensure(apiUser, config.apiKey().value());
+            }
+            final int perMinute = config.getInt(IngestSmtpConfig.RATE_LIMIT_PER_MINUTE);
+            final RateLimiter rateLimiter;
+            if (perMinute > 0) {
+                final ClusterRateLimiter cluster = ClusterRateLimiter.start(
+                        bootstrap, instance, perMinute, Duration.ofMillis(config.getInt(IngestSmtpConfig.RATE_LIMIT_SYNC_MS)),
+                        clock);
+                resources.add(cluster);
+                rateLimiter = cluster;
+            } else {
+                rateLimiter = RateLimiter.UNLIMITED;
+            }
+            final Submitter submitter = new KafkaSubmitter(bootstrap, "mailpipe-ingest-" + instance,
+                    Duration.ofMillis(config.getInt(IngestSmtpConfig.SMTP_QUEUE_TIMEOUT_MS)));
+            resources.add(submitter);
+
+            final SSLContext tls = config.getBoolean(IngestSmtpConfig.SMTP_TLS_ENABLED) ? tlsContext(config, hostname) : null;
+            final SessionSettings settings = new SessionSettings(hostname,
+                    config.getLong(IngestSmtpConfig.SMTP_MAX_MESSAGE_BYTES),
+                    config.getInt(IngestSmtpConfig.SMTP_MAX_RECIPIENTS),
+                    config.getInt(IngestSmtpConfig.SMTP_MAX_LINE_LENGTH),
+                    config.getInt(IngestSmtpConfig.SMTP_MAX_ERRORS),
+                    tls != null, config.getBoolean(IngestSmtpConfig.SMTP_TLS_REQUIRED_FOR_AUTH));
+            final SessionServices services = new SessionServices(accounts,
+                    new FailedAuthThrottle(config.getInt(IngestSmtpConfig.SMTP_AUTH_MAX_FAILURES),
+                            config.getLong(IngestSmtpConfig.SMTP_AUTH_FAILURE_WINDOW_MS), clock),
+                    rateLimiter, new MessageIdGenerator(clock, instance), clock);
+            final TrustedNetworks trusted;
+            try {
+                trusted = TrustedNetworks.parse(config.getList(IngestSmtpConfig.SMTP_TRUSTED_NETWORKS));
+            } catch (final IllegalArgumentException e) {
+                throw new ConfigException("MAILPIPE_SMTP_TRUSTED_NETWORKS: " + e.getMessage());
+            }
+            final ConnectionLimiter limiter = new ConnectionLimiter(config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS),
+                    config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS_PER_ADDRESS));
+            final IngestMetrics metrics = new IngestMetrics(registry, limiter::open);
+
+            final List<SmtpServer.Listener> listeners = new ArrayList<>();
+            listeners.add(new SmtpServer.Listener(config.getInt(IngestSmtpConfig.SMTP_PORT), false));
+            for (final String port : config.getList(IngestSmtpConfig.SMTP_EXTRA_PORTS)) {
+                listeners.add(new SmtpServer.Listener(Integer.parseInt(port.strip()), false));
+            }
+            int tlsIndex = -1;
+            final int tlsPort = config.getInt(IngestSmtpConfig.SMTP_TLS_PORT);
+            if (tlsPort >= 0) {
+                if (tls == null) {
+                    throw new ConfigException("MAILPIPE_SMTP_TLS_PORT needs MAILPIPE_SMTP_TLS_ENABLED=true");
+                }
+                tlsIndex = listeners.size();
+                listeners.add(new SmtpServer.Listener(tlsPort, true));
+            }
+            final SmtpServer server = SmtpServer.start(config.getString(IngestSmtpConfig.SMTP_HOST), listeners,
+                    new SmtpServer.Options(tls, settings.maxLineLength(),
+                            config.getInt(IngestSmtpConfig.SMTP_COMMAND_TIMEOUT_MS),
+                            config.getInt(IngestSmtpConfig.SMTP_DATA_TIMEOUT_MS), limiter, trusted::accountFor,
+                            (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics));
+            resources.add(0, server); // stop accepting before the producer closes
+            return new IngestSmtpApp(resources, server, tlsIndex);
+        } catch (final RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    private static SSLContext tlsContext(final IngestSmtpConfig config, final String hostname) {
+        final String cert = config.getString(IngestSmtpConfig.SMTP_TLS_CERT_FILE).strip();
+        final String key = config.getString(IngestSmtpConfig.SMTP_TLS_KEY_FILE).strip();
+        if (cert.isEmpty() != key.isEmpty()) {
+            throw new ConfigException("MAILPIPE_SMTP_TLS_CERT_FILE and MAILPIPE_SMTP_TLS_KEY_FILE must be given together");
+        }
+        if (cert.isEmpty()) {
+            LOG.info("no TLS certificate configured: using a self-signed certificate for {}", hostname);
+            return TlsContexts.selfSigned(hostname);
+        }
+        try {
+            return TlsContexts.fromPem(Path.of(cert), Path.of(key));
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException("MAILPIPE_SMTP_TLS_CERT_FILE/MAILPIPE_SMTP_TLS_KEY_FILE: " + e.getMessage());
+        }
+    }
+
+    /** The bound main SMTP port (useful when configured as 0). */
+    public int smtpPort() {
+        return server.port(0);
+    }
+
+    /** The bound implicit-TLS port, or -1 when there is none. */
+    public int tlsPort() {
+        return tlsListenerIndex < 0 ? -1 : server.port(tlsListenerIndex);
+    }
+
+    @Override
+    public String name() {
+        return "ingest-smtp";
+    }
+
+    @Override
+    public boolean isReady() {
+        return !closed;
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeAll(resources);
+    }
+
+    private static void closeAll(final List<AutoCloseable> resources) {
+        for (final AutoCloseable r : resources) {
+            try {
+                r.close();
+            } catch (final Exception e) {
+                LOG.warn("error while stopping ingest-smtp", e);
+            }
+        }
+    }
+
+    public static void main(final String[] args) {
+        final IngestSmtpConfig config;
+        try {
+            config = IngestSmtpConfig.fromEnvironment(System.getenv());
+        } catch (final ConfigException e) {
+            System.err.println("mailpipe ingest-smtp: invalid configuration: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        Runner.runUntilStopped(config.getString(IngestSmtpConfig.HTTP_HOST), config.getInt(IngestSmtpConfig.HTTP_PORT),
+                registry -> List.of(start(config, registry)));
+    }
+}

@@ -1,0 +1,149 @@
+package dev.mailpipe.ingest.server;
+
+import dev.mailpipe.ingest.queue.Submitter;
+import dev.mailpipe.ingest.smtp.DataDecoder;
+import dev.mailpipe.ingest.smtp.Reply;
+import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.Step;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The transport of one SMTP connection: reads input, feeds the {@link SmtpSession}, writes its
+ * replies and performs its actions (read DATA, queue, STARTTLS, close). Runs on its own virtual
+ * thread; blocking here blocks nobody else.
+ *
+ * <p>Replies are written to a buffer and flushed only when no further input is waiting, so a
+ * pipelining client gets all replies of one batch in order and in one write (RFC 2920).
+ */
+final class SmtpConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
+
+    private Socket socket;
+    private final SmtpSession session;
+    private final Submitter submitter;
+    private final IngestMetrics metrics;
+    private final SSLContext tls;
+    private final int maxLineLength;
+    private final int commandTimeoutMs;
+    private final int dataTimeoutMs;
+    private ConnectionInput input;
+    private OutputStream output;
+
+    SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
+            final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs)
+            throws IOException {
+        this.socket = socket;
+        this.session = session;
+        this.submitter = submitter;
+        this.metrics = metrics;
+        this.tls = tls;
+        this.maxLineLength = maxLineLength;
+        this.commandTimeoutMs = commandTimeoutMs;
+        this.dataTimeoutMs = dataTimeoutMs;
+        this.input = new ConnectionInput(socket.getInputStream());
+        this.output = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+    }
+
+    /** Serves the connection until QUIT, an error or the client leaves. Never throws. */
+    void serve() {
+        try {
+            socket.setSoTimeout(commandTimeoutMs);
+            boolean open = perform(session.greet());
+            while (open) {
+                final ConnectionInput.Line line;
+                try {
+                    line = input.readLine(maxLineLength);
+                } catch (final SocketTimeoutException e) {
+                    perform(session.onTimeout());
+                    return;
+                }
+                if (line == null) {
+                    return;
+                }
+                open = perform(line.tooLong() ? session.onLineTooLong() : session.onLine(line.text()));
+            }
+        } catch (final IOException e) {
+            LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
+        } catch (final RuntimeException e) {
+            LOG.error("bug while serving {}", socket.getRemoteSocketAddress(), e);
+        }
+    }
+
+    /** @return false when the connection must close */
+    private boolean perform(final Step step) throws IOException {
+        write(step);
+        return switch (step.action()) {
+            case Step.Action.Continue c -> {
+                if (!input.hasPending()) {
+                    output.flush();
+                }
+                yield true;
+            }
+            case Step.Action.ReadData r -> {
+                if (!input.hasPending()) {
+                    output.flush();
+                }
+                yield perform(session.onData(readData(r)));
+            }
+            case Step.Action.Submit s -> {
+                output.flush();
+                final long start = System.nanoTime();
+                final boolean queued = submitter.submit(s.submission());
+                if (queued) {
+                    metrics.accepted(s.submission().content().length, System.nanoTime() - start);
+                }
+                yield perform(queued ? session.onQueued() : session.onQueueFailed());
+            }
+            case Step.Action.StartTls t -> {
+                output.flush();
+                startTls();
+                yield true;
+            }
+            case Step.Action.Close c -> {
+                output.flush();
+                yield false;
+            }
+        };
+    }
+
+    private dev.mailpipe.ingest.smtp.DataOutcome readData(final Step.Action.ReadData r) throws IOException {
+        final DataDecoder decoder = new DataDecoder(r.maxBytes(), r.maxLineLength());
+        socket.setSoTimeout(dataTimeoutMs);
+        try {
+            input.readData(decoder);
+        } finally {
+            socket.setSoTimeout(commandTimeoutMs);
+        }
+        return decoder.outcome();
+    }
+
+    private void write(final Step step) throws IOException {
+        for (final Reply reply : step.replies()) {
+            if (reply.isError()) {
+                metrics.rejected(reply);
+            }
+            output.write(reply.wireBytes());
+        }
+    }
+
+    private void startTls() throws IOException {
+        final SSLSocket ssl = (SSLSocket) tls.getSocketFactory().createSocket(socket,
+                socket.getInetAddress().getHostAddress(), socket.getPort(), true);
+        ssl.setUseClientMode(false);
+        TlsContexts.restrict(ssl);
+        ssl.startHandshake();
+        socket = ssl;
+        input.switchTo(ssl.getInputStream());
+        output = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+        session.onTlsStarted(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
+    }
+}

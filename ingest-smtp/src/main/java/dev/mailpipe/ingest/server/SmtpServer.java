@@ -1,0 +1,174 @@
+package dev.mailpipe.ingest.server;
+
+import dev.mailpipe.ingest.limits.ConnectionLimiter;
+import dev.mailpipe.ingest.queue.Submitter;
+import dev.mailpipe.ingest.smtp.ClientInfo;
+import dev.mailpipe.ingest.smtp.Replies;
+import dev.mailpipe.ingest.smtp.SmtpSession;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiFunction;
+import java.util.function.Function;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts SMTP connections on one or more ports and serves each on its own virtual thread.
+ * Lifecycle: {@link #start} binds every listener and returns serving; {@link #close} stops
+ * accepting, tells idle clients 421 and closes all connections.
+ */
+public final class SmtpServer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SmtpServer.class);
+
+    /** One listening port; {@code implicitTls} = SMTPS (TLS from the first byte). */
+    public record Listener(int port, boolean implicitTls) {
+    }
+
+    /** How connections are served. {@code sessions} makes the session for (client, session number). */
+    public record Options(SSLContext tls, int maxLineLength, int commandTimeoutMs, int dataTimeoutMs,
+            ConnectionLimiter limiter, Function<String, String> trustedAccount,
+            BiFunction<ClientInfo, Long, SmtpSession> sessions, Submitter submitter, IngestMetrics metrics) {
+    }
+
+    private final Options options;
+    private final List<ServerSocket> sockets = new ArrayList<>();
+    private final List<Thread> acceptors = new ArrayList<>();
+    private final Set<Socket> open = ConcurrentHashMap.newKeySet();
+    private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sessionNumbers = new AtomicLong();
+    private volatile boolean closed;
+
+    private SmtpServer(final Options options) {
+        this.options = options;
+    }
+
+    /** Binds every listener on {@code host} (port 0 = a free port) and starts accepting. */
+    public static SmtpServer start(final String host, final List<Listener> listeners, final Options options) {
+        final SmtpServer server = new SmtpServer(options);
+        try {
+            for (final Listener listener : listeners) {
+                final ServerSocket socket = listener.implicitTls()
+                        ? options.tls().getServerSocketFactory().createServerSocket()
+                        : new ServerSocket();
+                socket.setReuseAddress(true);
+                socket.bind(new InetSocketAddress(host, listener.port()), 1024);
+                server.sockets.add(socket);
+                final Thread acceptor = Thread.ofVirtual().name("smtp-accept-" + socket.getLocalPort())
+                        .start(() -> server.acceptLoop(socket, listener.implicitTls()));
+                server.acceptors.add(acceptor);
+                LOG.info("SMTP{} listening on {}:{}", listener.implicitTls() ? "S (implicit TLS)" : "", host,
+                        socket.getLocalPort());
+            }
+        } catch (final IOException e) {
+            server.close();
+            throw new UncheckedIOException("cannot listen for SMTP on " + host + " " + listeners, e);
+        }
+        return server;
+    }
+
+    /** The actually bound port of listener {@code index} (in the order given to {@link #start}). */
+    public int port(final int index) {
+        return sockets.get(index).getLocalPort();
+    }
+
+    private void acceptLoop(final ServerSocket serverSocket, final boolean implicitTls) {
+        while (!closed) {
+            final Socket socket;
+            try {
+                socket = serverSocket.accept();
+            } catch (final IOException e) {
+                if (!closed) {
+                    LOG.warn("accept failed on port {}: {}", serverSocket.getLocalPort(), e.toString());
+                }
+                continue;
+            }
+            Thread.ofVirtual().name("smtp-" + socket.getRemoteSocketAddress()).start(() -> handle(socket, implicitTls));
+        }
+    }
+
+    private void handle(final Socket socket, final boolean implicitTls) {
+        final String address = socket.getInetAddress().getHostAddress();
+        options.metrics().connection();
+        if (!options.limiter().tryOpen(address)) {
+            options.metrics().connectionRefused();
+            refuse(socket, implicitTls);
+            return;
+        }
+        open.add(socket);
+        SmtpConnection connection = null;
+        try {
+            socket.setTcpNoDelay(true);
+            String cipher = null;
+            String protocol = null;
+            if (implicitTls) {
+                final SSLSocket ssl = (SSLSocket) socket;
+                TlsContexts.restrict(ssl);
+                ssl.setSoTimeout(options.commandTimeoutMs());
+                ssl.startHandshake();
+                cipher = ssl.getSession().getCipherSuite();
+                protocol = ssl.getSession().getProtocol();
+            }
+            final ClientInfo client = new ClientInfo(address, options.trustedAccount().apply(address), cipher, protocol);
+            final SmtpSession session = options.sessions().apply(client, sessionNumbers.incrementAndGet());
+            connection = new SmtpConnection(socket, session, options.submitter(), options.metrics(), options.tls(),
+                    options.maxLineLength(), options.commandTimeoutMs(), options.dataTimeoutMs());
+            connections.add(connection);
+            if (!closed) {
+                connection.serve();
+            }
+        } catch (final IOException e) {
+            LOG.debug("connection from {} failed: {}", address, e.toString());
+        } finally {
+            if (connection != null) {
+                connections.remove(connection);
+            }
+            open.remove(socket);
+            closeQuietly(socket);
+            options.limiter().release(address);
+        }
+    }
+
+    private void refuse(final Socket socket, final boolean implicitTls) {
+        try (socket) {
+            if (!implicitTls) {
+                socket.getOutputStream().write(Replies.TOO_MANY_CONNECTIONS.wireBytes());
+                socket.getOutputStream().flush();
+            }
+        } catch (final IOException e) {
+            // nothing to tell a client that already left
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        sockets.forEach(SmtpServer::closeQuietly);
+        open.forEach(SmtpServer::closeQuietly);
+        for (final Thread acceptor : acceptors) {
+            try {
+                acceptor.join(5_000);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static void closeQuietly(final AutoCloseable c) {
+        try {
+            c.close();
+        } catch (final Exception e) {
+            // closing anyway
+        }
+    }
+}

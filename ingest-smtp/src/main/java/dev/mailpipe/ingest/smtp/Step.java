@@ -1,0 +1,46 @@
+package dev.mailpipe.ingest.smtp;
+
+import java.util.List;
+
+/**
+ * What the session asks its transport to do after one input: send these replies (in order),
+ * then perform the action.
+ */
+public record Step(List<Reply> replies, Action action) {
+
+    public Step {
+        replies = List.copyOf(replies);
+    }
+
+    static Step reply(final Reply reply) {
+        return new Step(List.of(reply), new Action.Continue());
+    }
+
+    static Step replyThen(final Reply reply, final Action action) {
+        return new Step(List.of(reply), action);
+    }
+
+    /** What the transport does after sending the replies. */
+    public sealed interface Action {
+
+        /** Read the next command line. */
+        record Continue() implements Action {
+        }
+
+        /** Read the message data and hand it to {@link SmtpSession#onData}. */
+        record ReadData(long maxBytes, int maxLineLength) implements Action {
+        }
+
+        /** Queue the message and report to {@link SmtpSession#onQueued} or {@link SmtpSession#onQueueFailed}. */
+        record Submit(Submission submission) implements Action {
+        }
+
+        /** Start TLS on the connection, discarding any input already buffered, then call {@link SmtpSession#onTlsStarted}. */
+        record StartTls() implements Action {
+        }
+
+        /** Close the connection. */
+        record Close() implements Action {
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dev.mailpipe.ingest.smtp;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One accepted message, ready to be queued: the envelope, who sent it, and the content with the
+ * Received header already prepended.
+ */
+public record Submission(String messageId, String apiUser, String label, String mailFrom, List<String> recipients,
+        Instant receivedAt, String clientAddress, String clientHelo, String tlsCipher, byte[] content) {
+
+    public Submission {
+        recipients = List.copyOf(recipients);
+    }
+}

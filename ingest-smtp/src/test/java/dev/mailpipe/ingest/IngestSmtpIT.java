@@ -1,0 +1,194 @@
+package dev.mailpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailpipe.schemas.RawMessage;
+import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.testsupport.KafkaClusterExtension;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The running server against the in-JVM Kafka broker, driven by real SMTP clients. */
+class IngestSmtpIT {
+
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+
+    private static final Pattern QUEUED = Pattern.compile("#(\\d+_\\d+_\\d+_\\d+\\.it-1-inbound)#Queued");
+    private static final SimpleMeterRegistry REGISTRY = new SimpleMeterRegistry();
+    private static IngestSmtpApp app;
+
+    @BeforeAll
+    static void startApp() {
+        app = IngestSmtpApp.start(new IngestSmtpConfig(Map.of(
+                "bootstrap.servers", KAFKA.bootstrapServers(),
+                "smtp.host", "127.0.0.1",
+                "smtp.port", "0",
+                "smtp.tls.port", "0",
+                "smtp.hostname", "ingest.test",
+                "http.port", "-1",
+                "topic.partitions", "2",
+                "api.user", "api_user",
+                "api.key", "s3cret-key",
+                "instance.id", "it-1")), REGISTRY);
+    }
+
+    @AfterAll
+    static void stopApp() {
+        if (app != null) {
+            app.close();
+        }
+    }
+
+    /** The seeds' Python client: AUTH LOGIN with the initial response, user#label, one message. */
+    private static final String PYTHON_SEND = """
+            import smtplib, sys
+            from email.mime.text import MIMEText
+            host, port, mode, user, key, subject = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], sys.argv[6]
+            if mode == 'ssl':
+                import ssl
+                ctx = ssl._create_unverified_context()
+                s = smtplib.SMTP_SSL(host, port, context=ctx)
+            else:
+                s = smtplib.SMTP(host, port)
+            s.ehlo('ifaxin.com')
+            if mode == 'starttls':
+                import ssl
+                s.starttls(context=ssl._create_unverified_context())
+                s.ehlo('ifaxin.com')
+            if mode == 'plain-login':
+                s.login(user, key)
+            else:
+                s.user, s.password = user, key
+                s.auth('LOGIN', s.auth_login, initial_response_ok=True)
+            msg = MIMEText('亲爱的Ben: 您好!', 'plain', 'utf-8')
+            msg['From'] = 'support@ifaxin.com'
+            msg['To'] = 'ben@ifaxin.com'
+            msg['Subject'] = subject
+            s.mail('support@ifaxin.com')
+            s.rcpt('ben@ifaxin.com')
+            s.rcpt('joe@ifaxin.com')
+            code, resp = s.data(msg.as_string())
+            print(code, resp.decode())
+            s.quit()
+            """;
+
+    private static String sendWithPython(final int port, final String mode, final String user, final String subject) {
+        final Processes.Result r = Processes.python(PYTHON_SEND, "127.0.0.1", String.valueOf(port), mode, user,
+                "s3cret-key", subject);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        final Matcher m = QUEUED.matcher(r.output());
+        assertThat(m.find()).as(r.output()).isTrue();
+        assertThat(r.output()).startsWith("250 ");
+        return m.group(1);
+    }
+
+    private static RawMessage awaitRaw(final String messageId) {
+        final List<ConsumerRecord<String, RawMessage>> records = KAFKA.cluster().readAtLeast(Topics.RAW.name(), 1,
+                new StringDeserializer(), Topics.RAW.valueSerde().deserializer(), Duration.ofSeconds(30));
+        final List<ConsumerRecord<String, RawMessage>> all = new ArrayList<>(records);
+        Optional<ConsumerRecord<String, RawMessage>> found = all.stream().filter(r -> r.key().equals(messageId)).findFirst();
+        if (found.isEmpty()) {
+            final List<ConsumerRecord<String, RawMessage>> more = KAFKA.cluster().readAtLeast(Topics.RAW.name(),
+                    all.size() + 1, new StringDeserializer(), Topics.RAW.valueSerde().deserializer(), Duration.ofSeconds(30));
+            found = more.stream().filter(r -> r.key().equals(messageId)).findFirst();
+        }
+        assertThat(found).as("record " + messageId + " in mail.raw").isPresent();
+        return found.get().value();
+    }
+
+    @Test
+    void shouldQueueMessageFromPythonWithLabel() {
+        final String messageId = sendWithPython(app.smtpPort(), "login", "api_user#label_42", "seed");
+        final RawMessage raw = awaitRaw(messageId);
+        assertThat(raw.getApiUser()).isEqualTo("api_user");
+        assertThat(raw.getLabel()).isEqualTo("label_42");
+        assertThat(raw.getMailFrom()).isEqualTo("support@ifaxin.com");
+        assertThat(raw.getRecipients()).containsExactly("ben@ifaxin.com", "joe@ifaxin.com");
+        assertThat(raw.getClientHelo()).isEqualTo("ifaxin.com");
+        final String content = StandardCharsets.UTF_8.decode(raw.getContent()).toString();
+        assertThat(content).startsWith("Received: from ifaxin.com ([127.0.0.1])").contains("id " + messageId + ";")
+                .contains("Subject: seed");
+        assertThat(REGISTRY.get("mailpipe.ingest.accepted").counter().count()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void shouldQueueOverStartTlsWithPlainLogin() {
+        final String messageId = sendWithPython(app.smtpPort(), "starttls", "api_user#tls", "starttls");
+        final RawMessage raw = awaitRaw(messageId);
+        assertThat(raw.getLabel()).isEqualTo("tls");
+        assertThat(raw.getTlsCipher()).isNotBlank();
+        assertThat(StandardCharsets.UTF_8.decode(raw.getContent()).toString()).contains("with ESMTPSA id");
+    }
+
+    @Test
+    void shouldQueueOverImplicitTls() {
+        final String messageId = sendWithPython(app.tlsPort(), "ssl", "api_user", "smtps");
+        final RawMessage raw = awaitRaw(messageId);
+        assertThat(raw.getLabel()).isNull();
+        assertThat(raw.getTlsCipher()).isNotBlank();
+    }
+
+    @Test
+    void shouldRejectWrongKeyFromPython() {
+        final Processes.Result r = Processes.python("""
+                import smtplib, sys
+                s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
+                try:
+                    s.login('api_user', 'wrong')
+                except smtplib.SMTPAuthenticationError as e:
+                    print('refused', e.smtp_code)
+                """, String.valueOf(app.smtpPort()));
+        assertThat(r.output()).contains("refused 535");
+    }
+
+    @Test
+    void shouldAnswerPipelinedCommandsInOrder() throws Exception {
+        try (Socket socket = new Socket("127.0.0.1", app.smtpPort())) {
+            socket.setSoTimeout(20_000);
+            final BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+            final OutputStream out = socket.getOutputStream();
+            assertThat(in.readLine()).startsWith("220 ");
+            final String auth = java.util.Base64.getEncoder().encodeToString("\0api_user#pipe\0s3cret-key".getBytes(StandardCharsets.UTF_8));
+            out.write(("EHLO pipe.test\r\nAUTH PLAIN " + auth + "\r\nMAIL FROM:<a@pipe.test>\r\nRCPT TO:<b@pipe.test>\r\n"
+                    + "RCPT TO:<bad address>\r\nRCPT TO:<c@pipe.test>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final List<String> replies = new ArrayList<>();
+            String line;
+            while (!(line = in.readLine()).startsWith("354")) {
+                if (line.charAt(3) == ' ') {
+                    replies.add(line);
+                }
+            }
+            assertThat(replies).containsExactly("250 AUTH LOGIN PLAIN", "235 Authentication successful",
+                    "250 sender <a@pipe.test> OK", "250 recipient <b@pipe.test> OK", "501 5.1.3 Bad address syntax",
+                    "250 recipient <c@pipe.test> OK");
+            out.write("Subject: pipelined\r\n\r\nbody\r\n.\r\nNOOP\r\nQUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            final String queued = in.readLine();
+            assertThat(queued).matches("250 #.*#Queued");
+            assertThat(in.readLine()).isEqualTo("250 2.0.0 OK");
+            assertThat(in.readLine()).startsWith("221 ");
+            final Matcher m = QUEUED.matcher(queued);
+            assertThat(m.find()).isTrue();
+            assertThat(awaitRaw(m.group(1)).getRecipients()).containsExactly("b@pipe.test", "c@pipe.test");
+        }
+    }
+}
