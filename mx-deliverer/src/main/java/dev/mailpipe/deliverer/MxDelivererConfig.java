@@ -133,8 +133,8 @@ public final class MxDelivererConfig extends AbstractConfig {
         } catch (final ConfigException e) {
             String message = e.getMessage();
             for (final String key : CONFIG_DEF.names()) {
-                message = message.replace("configuration " + key + " ",
-                        "configuration " + key + " (" + EnvConfig.variableOf(key) + ") ");
+                message = message.replaceAll("configuration " + java.util.regex.Pattern.quote(key) + "(?=[:\\s]|$)",
+                        "configuration " + key + " (" + EnvConfig.variableOf(key) + ")");
             }
             throw new ConfigException(message);
         }

@@ -1,0 +1,171 @@
+package dev.mailpipe.deliverer.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class SmtpSessionTest {
+
+    private static final SmtpTimeouts TIMEOUTS = new SmtpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(5));
+    private static final byte[] MESSAGE = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private static SmtpSession session(final ScriptedTransport transport) {
+        return new SmtpSession(transport, TIMEOUTS, "out.mailpipe.test", true);
+    }
+
+    @Test
+    void shouldSendAPlainTransactionStepByStepWithoutPipelining() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx ESMTP\r\n", "250-mx\r\n250 8BITMIME\r\n",
+                "250 2.1.0 ok\r\n", "250 2.1.5 ok\r\n", "354 go\r\n", "250 2.0.0 queued\r\n");
+        final SmtpSession s = session(t);
+
+        assertThat(s.open()).isNull();
+        final SmtpReply reply = s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(250);
+        assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test", "MAIL FROM:<a@x.test>",
+                "RCPT TO:<b@y.test>", "DATA", "<data>");
+        assertThat(t.readTimeouts()).containsExactly(Duration.ofSeconds(2), Duration.ofSeconds(3),
+                Duration.ofSeconds(3), Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(5));
+    }
+
+    @Test
+    void shouldPipelineMailRcptAndDataWhenOffered() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
+        final SmtpSession s = session(t);
+
+        s.open();
+        s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThat(t.flushes().get(1)).isEqualTo("MAIL FROM:<a@x.test> SIZE=" + MESSAGE.length
+                + "\r\nRCPT TO:<b@y.test>\r\nDATA\r\n");
+    }
+
+    @Test
+    void shouldFallBackToHeloWhenEhloIsRefused() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 old mx\r\n", "502 unknown command\r\n", "250 hi\r\n");
+        final SmtpSession s = session(t);
+
+        assertThat(s.open()).isNull();
+        assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test", "HELO out.mailpipe.test");
+        assertThat(s.capabilities()).isEmpty();
+    }
+
+    @Test
+    void shouldUpgradeWithStarttlsAndSayEhloAgain() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
+                "220 2.0.0 ready for TLS\r\n", "250-mx\r\n250 PIPELINING\r\n");
+        final SmtpSession s = session(t);
+
+        assertThat(s.open()).isNull();
+        assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test", "STARTTLS", "EHLO out.mailpipe.test");
+        assertThat(s.tlsActive()).isTrue();
+        assertThat(s.capabilities()).containsExactly("PIPELINING");
+    }
+
+    @Test
+    void shouldContinueInClearTextWhenStarttlsIsRefused() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
+                "454 4.7.0 TLS not available\r\n");
+        final SmtpSession s = session(t);
+
+        assertThat(s.open()).isNull();
+        assertThat(s.tlsActive()).isFalse();
+    }
+
+    @Test
+    void shouldNotOfferTlsWhenDisabled() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n");
+        final SmtpSession s = new SmtpSession(t, TIMEOUTS, "out", false);
+
+        assertThat(s.open()).isNull();
+        assertThat(t.commands()).containsExactly("EHLO out");
+    }
+
+    @Test
+    void shouldReturnARefusingGreeting() throws Exception {
+        final SmtpReply refusal = session(new ScriptedTransport("554 5.7.1 no service for you\r\n")).open();
+
+        assertThat(refusal.code()).isEqualTo(554);
+        assertThat(refusal.enhancedStatus()).isEqualTo("5.7.1");
+    }
+
+    @Test
+    void shouldTimeOutWaitingForTheGreeting() {
+        final ScriptedTransport t = new ScriptedTransport(ScriptedTransport.TIMEOUT);
+
+        assertThatThrownBy(() -> session(t).open()).isInstanceOf(SocketTimeoutException.class);
+        assertThat(t.readTimeouts()).containsExactly(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void shouldReturnTheFirstRefusalOfAPipelinedTransaction() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                "250 ok\r\n", "550 5.1.1 no such user\r\n", "554 5.5.1 no valid recipients\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        final SmtpReply reply = s.send("a@x.test", "nobody@y.test", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(550);
+        assertThat(reply.enhancedStatus()).isEqualTo("5.1.1");
+    }
+
+    @Test
+    void shouldSendAnEmptyMessageWhenDataWasAcceptedAfterARefusedRecipient() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                "250 ok\r\n", "450 4.2.0 mailbox busy\r\n", "354 go\r\n", "554 no recipients\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        final SmtpReply reply = s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThat(reply.code()).isEqualTo(450);
+        assertThat(t.flushes().get(t.flushes().size() - 1)).isEqualTo(".\r\n");
+    }
+
+    @Test
+    void shouldResetBetweenTransactionsOnAReusedConnection() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n",
+                "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 second\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        assertThat(s.send("a@x.test", "b@y.test", MESSAGE).text()).isEqualTo("first");
+        assertThat(s.send("a@x.test", "c@y.test", MESSAGE).text()).isEqualTo("second");
+
+        assertThat(t.commands()).containsSubsequence("<data>", "RSET", "MAIL FROM:<a@x.test>", "RCPT TO:<c@y.test>");
+        assertThat(s.transactions()).isEqualTo(2);
+    }
+
+    @Test
+    void shouldUseTheNullReversePathForBounces() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n",
+                "354 go\r\n", "250 ok\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        s.send("", "b@y.test", MESSAGE);
+
+        assertThat(t.commands()).contains("MAIL FROM:<>");
+    }
+
+    @Test
+    void shouldDeclare8BitMimeForNonAsciiContentWhenOffered() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n", "250 ok\r\n",
+                "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        s.send("a@x.test", "b@y.test", "Subject: 亲爱的\r\n\r\n感谢\r\n".getBytes(StandardCharsets.UTF_8));
+
+        assertThat(t.commands()).contains("MAIL FROM:<a@x.test> BODY=8BITMIME");
+    }
+}

@@ -1,0 +1,64 @@
+package dev.mailpipe.deliverer.smtp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.EOFException;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class SmtpWireTest {
+
+    private static SmtpReply parse(final String wire) throws Exception {
+        return new ReplyReader(new ByteArrayInputStream(wire.getBytes(StandardCharsets.UTF_8))).read();
+    }
+
+    private static String encode(final String content) {
+        return new String(DataEncoder.encode(content.getBytes(StandardCharsets.UTF_8)), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void shouldParseAMultiLineReply() throws Exception {
+        final SmtpReply reply = parse("250-mx.example.com Hello\r\n250-PIPELINING\r\n250 STARTTLS\r\n");
+
+        assertThat(reply.code()).isEqualTo(250);
+        assertThat(reply.lines()).containsExactly("mx.example.com Hello", "PIPELINING", "STARTTLS");
+    }
+
+    @Test
+    void shouldSplitOffTheEnhancedStatusCode() throws Exception {
+        final SmtpReply reply = parse("550-5.1.1 The email account does not exist.\r\n550 5.1.1 Try again.\r\n");
+
+        assertThat(reply.enhancedStatus()).isEqualTo("5.1.1");
+        assertThat(reply.text()).isEqualTo("The email account does not exist.\nTry again.");
+    }
+
+    @Test
+    void shouldRejectGarbageAndEarlyClose() {
+        assertThatThrownBy(() -> parse("HTTP/1.1 400 Bad Request\r\n")).isInstanceOf(SmtpProtocolException.class);
+        assertThatThrownBy(() -> parse("250-first\r\n")).isInstanceOf(EOFException.class);
+        assertThatThrownBy(() -> parse("250-a\r\n251 b\r\n")).isInstanceOf(SmtpProtocolException.class);
+    }
+
+    @Test
+    void shouldDotStuffLinesStartingWithADot() {
+        assertThat(encode("a\r\n.hidden\r\n..two\r\n")).isEqualTo("a\r\n..hidden\r\n...two\r\n.\r\n");
+    }
+
+    @Test
+    void shouldStuffADotOnTheFirstLine() {
+        assertThat(encode(".\r\nafter")).isEqualTo("..\r\nafter\r\n.\r\n");
+    }
+
+    @Test
+    void shouldNormaliseBareLineFeedsAndCarriageReturnsToCrlf() {
+        // a bare LF before '.' would otherwise let a message smuggle a second transaction
+        assertThat(encode("a\n.\nMAIL FROM:<x>\rb")).isEqualTo("a\r\n..\r\nMAIL FROM:<x>\r\nb\r\n.\r\n");
+    }
+
+    @Test
+    void shouldTerminateAnEmptyMessage() {
+        assertThat(encode("")).isEqualTo(".\r\n");
+    }
+}
