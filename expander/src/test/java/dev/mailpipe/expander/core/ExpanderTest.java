@@ -1,0 +1,113 @@
+package dev.mailpipe.expander.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailpipe.expander.Submissions;
+import dev.mailpipe.expander.mime.Mime;
+import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.TrackingFilters;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.apache.james.mime4j.dom.Message;
+import org.junit.jupiter.api.Test;
+
+class ExpanderTest {
+
+    private final Expander expander = new Expander(AccountDefaults.allOff(), "");
+
+    private List<OutboundEmail> emails(final Expansion expansion) {
+        assertThat(expansion).isInstanceOf(Expansion.Expanded.class);
+        return ((Expansion.Expanded) expansion).emails();
+    }
+
+    private static String headerBlock(final OutboundEmail email) {
+        final String text = new String(Mime.bytes(email), StandardCharsets.UTF_8);
+        return text.substring(0, text.indexOf("\r\n\r\n") + 2);
+    }
+
+    @Test
+    void shouldLetXSmtpApiToReplaceTheEnvelopeAndIndexByTheFinalList() {
+        final List<OutboundEmail> emails = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("envelope@ifaxin.com"), Submissions.message("Hi\n",
+                        Submissions.xsmtpapi("{\"to\": [\"ben@ifaxin.com\", \"joe@Example.TEST\"]}")))));
+
+        assertThat(emails).extracting(OutboundEmail::getEmailId).containsExactly(
+                Submissions.MESSAGE_ID + "0$ben@ifaxin.com", Submissions.MESSAGE_ID + "1$joe@Example.TEST");
+        assertThat(emails).extracting(OutboundEmail::getRecipientDomain).containsExactly("ifaxin.com", "example.test");
+        assertThat(Mime.parse(emails.get(1)).getTo().toString()).isEqualTo("[joe@Example.TEST]");
+        assertThat(headerBlock(emails.get(0))).doesNotContain("joe@").doesNotContain("X-SMTPAPI");
+    }
+
+    @Test
+    void shouldNeverPutAnEnvelopeOnlyRecipientIntoAnyHeader() {
+        final String content = "From: support@ifaxin.com\r\nTo: ben@ifaxin.com\r\nBcc: boss@secret.test\r\n"
+                + "Subject: report\r\n\r\nHi\r\n";
+        final List<OutboundEmail> emails = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("ben@ifaxin.com", "boss@secret.test"), content)));
+
+        assertThat(emails).extracting(OutboundEmail::getRecipient).containsExactly("ben@ifaxin.com", "boss@secret.test");
+        assertThat(emails).allSatisfy(email -> assertThat(headerBlock(email)).doesNotContain("boss@secret.test")
+                .doesNotContainIgnoringCase("bcc"));
+    }
+
+    @Test
+    void shouldGiveEachEmailItsOwnMessageId() {
+        final List<OutboundEmail> emails = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com", "b@ifaxin.com", "c@ifaxin.com"), Submissions.message("Hi\n"))));
+
+        final List<String> ids = emails.stream().map(email -> Mime.parse(email).getMessageId()).toList();
+        assertThat(ids).doesNotHaveDuplicates().doesNotContain("<original@client.example>");
+        assertThat(ids.get(2)).isEqualTo("<" + Submissions.MESSAGE_ID + ".2@ifaxin.com>");
+        final Expander configured = new Expander(AccountDefaults.allOff(), "mail.example.test");
+        assertThat(Mime.parse(emails(configured.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), Submissions.message("Hi\n")))).get(0)).getMessageId())
+                .isEqualTo("<" + Submissions.MESSAGE_ID + ".0@mail.example.test>");
+    }
+
+    @Test
+    void shouldMergeFiltersOverTheAccountsDefaults() {
+        final Expander withDefaults = new Expander(apiUser -> new TrackingFilters(true, true, false), "");
+        final List<OutboundEmail> emails = emails(withDefaults.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), Submissions.message("Hi\n", Submissions.xsmtpapi(
+                        "{\"filters\": {\"open_tracking\": {\"settings\": {\"enable\": \"0\"}},"
+                                + " \"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}")))));
+
+        assertThat(emails.get(0).getFilters()).isEqualTo(new TrackingFilters(true, false, true));
+    }
+
+    @Test
+    void shouldCarryScCustomHeadersOnTheRecordNotInTheMessage() {
+        final List<OutboundEmail> emails = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), Submissions.message("Hi\n", "SC-Custom-test_key1: value1",
+                        "SC-Custom-test_key2: =?UTF-8?B?5YC8?="))));
+
+        assertThat(emails.get(0).getCustomHeaders()).containsEntry("SC-Custom-test_key1", "value1")
+                .containsEntry("SC-Custom-test_key2", "值");
+        assertThat(headerBlock(emails.get(0))).doesNotContain("SC-Custom");
+    }
+
+    @Test
+    void shouldRejectTwoXSmtpApiHeadersAndSubmissionsWithoutRecipients() {
+        assertThat(expander.expand(Submissions.raw(Submissions.MESSAGE_ID, List.of("a@ifaxin.com"),
+                Submissions.message("Hi\n", Submissions.xsmtpapi("{}"), Submissions.xsmtpapi("{}")))))
+                .isEqualTo(new Expansion.Invalid("xsmtpapi error: more than one X-SMTPAPI header"));
+        assertThat(expander.expand(Submissions.raw(Submissions.MESSAGE_ID, List.of(), Submissions.message("Hi\n"))))
+                .isEqualTo(new Expansion.Invalid("no recipients"));
+    }
+
+    @Test
+    void shouldAcceptXSmtpApiAnywhereInTheHeader() {
+        final String content = "Received: x\r\n" + Submissions.xsmtpapi(
+                "{\"to\": [\"ben@ifaxin.com\"], \"sub\": {\"%name%\": [\"Ben\"]}}") + "\r\nSubject: Hi %name%\r\n\r\nBody\r\n";
+        final Message message = Mime.parse(emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("x@ifaxin.com"), content))).get(0));
+        assertThat(message.getSubject()).isEqualTo("Hi Ben");
+    }
+
+    @Test
+    void shouldExpandTheSameSubmissionToTheSameBytesEveryTime() {
+        final var raw = Submissions.raw(Submissions.MESSAGE_ID, List.of("x@ifaxin.com"), Submissions.message(
+                "Hi %name%\n", Submissions.xsmtpapi("{\"to\": [\"ben@ifaxin.com\"], \"sub\": {\"%name%\": [\"金牌\"]}}")));
+        assertThat(emails(expander.expand(raw))).isEqualTo(emails(expander.expand(raw)));
+    }
+}
