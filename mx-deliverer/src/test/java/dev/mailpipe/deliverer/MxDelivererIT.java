@@ -14,6 +14,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -40,6 +42,9 @@ class MxDelivererIT {
     private static TestSmtpServer flaky;
     private static TestSmtpServer rejecting;
     private static TestSmtpServer silent;
+    private static TestSmtpServer slow;
+    private static final AtomicInteger CONCURRENT = new AtomicInteger();
+    private static final AtomicInteger MAX_CONCURRENT = new AtomicInteger();
     private static Dnsmasq dns;
     private static MxDelivererApp app;
     private static EventCollector events;
@@ -53,6 +58,13 @@ class MxDelivererIT {
                 .dataReply(n -> n < 2 ? "451 4.3.0 try again later" : "250 2.0.0 ok at last").start();
         rejecting = TestSmtpServer.on("127.0.0.5").port(port).dataReply(n -> "550 5.7.1 message refused").start();
         silent = TestSmtpServer.on("127.0.0.6").port(port).silent().start();
+        // 100 ms per DATA, so that concurrent transactions overlap and can be counted
+        slow = TestSmtpServer.on("127.0.0.7").port(port).dataReply(n -> {
+            MAX_CONCURRENT.accumulateAndGet(CONCURRENT.incrementAndGet(), Math::max);
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+            CONCURRENT.decrementAndGet();
+            return "250 2.0.0 ok";
+        }).start();
         dns = Dnsmasq.builder().localZone("test")
                 .mx("example.test", "mx1.example.test", 10).host("mx1.example.test", "127.0.0.2")
                 // 127.0.0.3 has no server: connection refused, then the second MX takes it
@@ -62,6 +74,7 @@ class MxDelivererIT {
                 .mx("reject.test", "mx.reject.test", 10).host("mx.reject.test", "127.0.0.5")
                 .mx("silent.test", "mx.silent.test", 10).host("mx.silent.test", "127.0.0.6")
                 .mx("private.test", "mx.private.test", 10).host("mx.private.test", "10.11.12.13")
+                .mx("burst.test", "mx.burst.test", 10).host("mx.burst.test", "127.0.0.7")
                 .nullMx("nullmx.test")
                 .host("amx.test", "127.0.0.2")
                 .start();
@@ -76,6 +89,8 @@ class MxDelivererIT {
                 Map.entry("mx.timeout.connect.ms", "1000"),
                 Map.entry("mx.timeout.greeting.ms", "500"),
                 Map.entry("mx.timeout.command.ms", "2000"),
+                Map.entry("mx.destination.concurrency", "2"),
+                Map.entry("mx.connection.max.messages", "4"),
                 Map.entry("retry.delays", "1s,2s"),
                 Map.entry("retry.max.age", "8s"),
                 Map.entry("deliverer.shutdown.grace.ms", "2000"))), new SimpleMeterRegistry());
@@ -86,7 +101,8 @@ class MxDelivererIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (final AutoCloseable c : new AutoCloseable[] {producer, events, app, dns, good, flaky, rejecting, silent}) {
+        for (final AutoCloseable c : new AutoCloseable[] {producer, events, app, dns, good, flaky, rejecting, silent,
+            slow}) {
             if (c != null) {
                 c.close();
             }
@@ -219,5 +235,20 @@ class MxDelivererIT {
         final List<ConsumerRecord<String, OutboundEmail>> dead = KAFKA.cluster().readAtLeast(Topics.OUTBOUND_DLT.name(),
                 1, new StringDeserializer(), Topics.OUTBOUND_DLT.valueSerde().deserializer(), WAIT);
         assertThat(dead).extracting(r -> r.value().getEmailId()).contains(email.getEmailId());
+    }
+
+    @Test
+    void shouldDeliverOnePartitionConcurrentlyWithinTheDestinationLimitOverReusedConnections() {
+        final List<OutboundEmail> sent = new java.util.ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            sent.add(send("m10.test-inbound", i, "r" + i + "@burst.test")); // one key: one partition
+        }
+
+        sent.forEach(email -> awaitEvent(email, EventType.delivered));
+
+        assertThat(MAX_CONCURRENT.get()).as("concurrent transactions, capped per destination").isEqualTo(2);
+        // 12 messages, at most 4 per connection, never more than 2 connections at once
+        assertThat(slow.connections()).isBetween(3, 4);
+        assertThat(slow.received()).hasSize(12);
     }
 }
