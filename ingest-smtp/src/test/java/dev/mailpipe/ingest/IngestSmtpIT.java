@@ -24,6 +24,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The running server against the in-JVM Kafka broker, driven by real SMTP clients. */
 class IngestSmtpIT {
@@ -190,5 +192,48 @@ class IngestSmtpIT {
             assertThat(m.find()).isTrue();
             assertThat(awaitRaw(m.group(1)).getRecipients()).containsExactly("b@pipe.test", "c@pipe.test");
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--auth LOGIN", "--auth PLAIN", "--auth PLAIN --tls", "--auth LOGIN --tls --pipeline",
+        "--auth PLAIN --pipeline"})
+    void shouldQueueFromSwaks(final String options) {
+        final List<String> command = new ArrayList<>(List.of("swaks", "--server", "127.0.0.1", "--port",
+                String.valueOf(app.smtpPort()), "--ehlo", "swaks.test", "--from", "support@ifaxin.com", "--to",
+                "ben@ifaxin.com", "--auth-user", "api_user#swaks", "--auth-password", "s3cret-key",
+                "--header", "Subject: swaks " + options, "--timeout", "20"));
+        command.addAll(List.of(options.split(" ")));
+        final Processes.Result r = Processes.run(command, null);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        if (options.contains("--tls")) {
+            assertThat(r.output()).contains("STARTTLS").contains("TLS started");
+        }
+        if (options.contains("--pipeline")) {
+            assertThat(r.output()).contains("PIPELINING");
+        }
+        final Matcher m = QUEUED.matcher(r.output());
+        assertThat(m.find()).as(r.output()).isTrue();
+        final RawMessage raw = awaitRaw(m.group(1));
+        assertThat(raw.getLabel()).isEqualTo("swaks");
+        assertThat(StandardCharsets.UTF_8.decode(raw.getContent()).toString()).contains("Subject: swaks " + options);
+    }
+
+    @Test
+    void shouldRefuseTls11AndAcceptTls12WithOpenssl() {
+        final List<String> base = List.of("openssl", "s_client", "-connect", "127.0.0.1:" + app.smtpPort(),
+                "-starttls", "smtp", "-brief");
+        // SECLEVEL=0 lets the client offer TLS 1.1, so the refusal is the server's.
+        final List<String> old = new ArrayList<>(base);
+        old.addAll(List.of("-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"));
+        final Processes.Result refused = Processes.run(old, "");
+        assertThat(refused.exitCode()).as(refused.output()).isNotZero();
+        assertThat(refused.output()).doesNotContain("Protocol version: TLSv1.1");
+        final List<String> modern = new ArrayList<>(base);
+        modern.add("-tls1_2");
+        final Processes.Result ok = Processes.run(modern, "QUIT\r\n");
+        assertThat(ok.output()).contains("Protocol version: TLSv1.2");
+        final Processes.Result implicit = Processes.run(List.of("openssl", "s_client", "-connect",
+                "127.0.0.1:" + app.tlsPort(), "-brief", "-tls1_1", "-cipher", "DEFAULT@SECLEVEL=0"), "");
+        assertThat(implicit.exitCode()).as(implicit.output()).isNotZero();
     }
 }

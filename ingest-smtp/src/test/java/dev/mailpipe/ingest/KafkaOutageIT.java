@@ -1,0 +1,60 @@
+package dev.mailpipe.ingest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailpipe.testsupport.KafkaCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** No acknowledgement, no 250: with the broker gone the client gets 451 4.3.0 and must retry. */
+class KafkaOutageIT {
+
+    @Test
+    void shouldReply451WhenKafkaIsGone() throws Exception {
+        final KafkaCluster cluster = KafkaCluster.start();
+        IngestSmtpApp app = null;
+        try {
+            app = IngestSmtpApp.start(new IngestSmtpConfig(Map.of(
+                    "bootstrap.servers", cluster.bootstrapServers(), "smtp.host", "127.0.0.1", "smtp.port", "0",
+                    "http.port", "-1", "api.user", "outage", "api.key", "k", "instance.id", "outage",
+                    "smtp.queue.timeout.ms", "2000", "rate.limit.per.minute", "0", "topic.partitions", "1")),
+                    new SimpleMeterRegistry());
+            try (Socket socket = new Socket("127.0.0.1", app.smtpPort())) {
+                socket.setSoTimeout(30_000);
+                final BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+                final OutputStream out = socket.getOutputStream();
+                in.readLine();
+                final String auth = Base64.getEncoder().encodeToString("\0outage\0k".getBytes(StandardCharsets.US_ASCII));
+                final String transaction = "MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\n";
+                out.write(("HELO x.test\r\nAUTH PLAIN " + auth + "\r\n" + transaction).getBytes(StandardCharsets.US_ASCII));
+                skip(in, 5);
+                out.write("Subject: 1\r\n\r\nfirst\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).matches("250 #.*#Queued");
+
+                cluster.close();
+                out.write((transaction + "Subject: 2\r\n\r\nsecond\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
+                skip(in, 3);
+                assertThat(in.readLine()).isEqualTo("451 4.3.0 Queueing failed, message not accepted, try again later");
+                out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
+                assertThat(in.readLine()).startsWith("221 ");
+            }
+        } finally {
+            if (app != null) {
+                app.close();
+            }
+        }
+    }
+
+    private static void skip(final BufferedReader in, final int replies) throws Exception {
+        for (int i = 0; i < replies; i++) {
+            in.readLine();
+        }
+    }
+}
