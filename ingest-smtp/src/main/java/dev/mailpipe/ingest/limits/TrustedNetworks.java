@@ -34,9 +34,13 @@ public final class TrustedNetworks {
             if (eq < 0 || slash < 0 || slash > eq || eq == item.length() - 1) {
                 throw new IllegalArgumentException("expected CIDR=api_user, got " + item);
             }
+            final String literal = item.substring(0, slash).strip();
+            if (!literal.matches("[0-9A-Fa-f:.]+")) {
+                throw new IllegalArgumentException("bad CIDR in " + item + " (an IP address literal is needed)");
+            }
             try {
-                final byte[] network = InetAddress.getByName(item.substring(0, slash)).getAddress();
-                final int prefix = Integer.parseInt(item.substring(slash + 1, eq));
+                final byte[] network = InetAddress.getByName(literal).getAddress();
+                final int prefix = Integer.parseInt(item.substring(slash + 1, eq).strip());
                 if (prefix < 0 || prefix > network.length * 8) {
                     throw new IllegalArgumentException("bad prefix length in " + item);
                 }
@@ -54,6 +58,9 @@ public final class TrustedNetworks {
             return null;
         }
         final byte[] client;
+        if (!address.matches("[0-9A-Fa-f:.%a-z]+")) {
+            return null;
+        }
         try {
             client = InetAddress.getByName(address).getAddress();
         } catch (final UnknownHostException e) {
