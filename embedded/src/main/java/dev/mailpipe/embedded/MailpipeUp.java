@@ -1,0 +1,87 @@
+package dev.mailpipe.embedded;
+
+import dev.mailpipe.deliverer.MxDelivererApp;
+import dev.mailpipe.deliverer.MxDelivererConfig;
+import dev.mailpipe.expander.ExpanderApp;
+import dev.mailpipe.expander.ExpanderConfig;
+import dev.mailpipe.ingest.IngestSmtpApp;
+import dev.mailpipe.ingest.IngestSmtpConfig;
+import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.MailpipeApp;
+import dev.mailpipe.platform.Runner;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code ./mailpipe up}: a real single-node Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names
+ * one) and the three services in one command, with one metrics/health endpoint for all.
+ */
+public final class MailpipeUp {
+
+    private MailpipeUp() {
+    }
+
+    public static void main(final String[] args) {
+        final Map<String, String> env = EnvConfig.fromEnvironment(System.getenv());
+        final EmbeddedConfig config = new EmbeddedConfig(env);
+        Runner.runUntilStopped(config.getString(EmbeddedConfig.HTTP_HOST), config.getInt(EmbeddedConfig.HTTP_PORT),
+                registry -> {
+                    final List<MailpipeApp> apps = new ArrayList<>();
+                    try {
+                        final Map<String, String> values = new HashMap<>(env);
+                        final Path dataDir = Path.of(config.getString(EmbeddedConfig.DATA_DIR)).toAbsolutePath();
+                        if (!config.externalKafka()) {
+                            final EmbeddedBroker broker = EmbeddedBroker.start(dataDir,
+                                    config.getInt(EmbeddedConfig.KAFKA_PORT), config.getString(EmbeddedConfig.KAFKA_HEAP));
+                            apps.add(broker);
+                            values.put("bootstrap.servers", broker.bootstrapServers());
+                            values.putIfAbsent("topic.replication.factor", "1");
+                        }
+                        embeddedDefaults(values, dataDir);
+                        final IngestSmtpApp ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
+                        apps.add(ingest);
+                        apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
+                        apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
+                        printBanner(values, ingest, config);
+                        return apps;
+                    } catch (final RuntimeException e) {
+                        for (int i = apps.size() - 1; i >= 0; i--) {
+                            apps.get(i).close();
+                        }
+                        throw e;
+                    }
+                });
+    }
+
+    /** What differs from a production deployment: local state under the data dir, a dev account. */
+    static void embeddedDefaults(final Map<String, String> values, final Path dataDir) {
+        values.putIfAbsent("expander.state.dir", dataDir.resolve("expander").toString());
+        // A local playground delivers to MX hosts on this machine (e.g. smtp-sink behind dnsmasq).
+        values.putIfAbsent("mx.allowed.networks", "127.0.0.0/8,::1/128");
+        if (!values.containsKey("api.user")) {
+            final DevCredentials credentials = DevCredentials.loadOrCreate(dataDir);
+            values.put("api.user", credentials.apiUser());
+            values.put("api.key", credentials.apiKey());
+        }
+    }
+
+    private static void printBanner(final Map<String, String> values, final IngestSmtpApp ingest,
+            final EmbeddedConfig config) {
+        final String banner = String.join(System.lineSeparator(),
+                "",
+                "mailpipe is up",
+                "  SMTP submission : port " + ingest.smtpPort() + " (AUTH LOGIN/PLAIN, STARTTLS)",
+                "  account         : api_user=" + values.get("api.user") + " api_key=" + values.get("api.key"),
+                "  Kafka           : " + values.get("bootstrap.servers"),
+                "  metrics/health  : http://" + config.getString(EmbeddedConfig.HTTP_HOST) + ":"
+                        + config.getInt(EmbeddedConfig.HTTP_PORT) + "/metrics  /healthz  /readyz",
+                "  DNS for MX      : " + values.getOrDefault("dns", "system resolver"),
+                "  MX port         : " + values.getOrDefault("mx.port", "25"),
+                "Stop with Ctrl-C.",
+                "");
+        System.out.println(banner);
+    }
+}
