@@ -201,7 +201,8 @@ public final class MessageTemplate {
             }
             final byte[] decoded = encoding.decode(source, header.bodyStart(), to);
             final Charset effective = isAscii(charset) && !isAscii(decoded) ? StandardCharsets.UTF_8 : charset;
-            final TextTemplate body = TextTemplate.compile(decode(decoded, effective), variables);
+            final TextTemplate body = TextTemplate.compile(TextEntity.canonicalLineBreaks(decode(decoded, effective)),
+                    variables);
             if (!body.hasVariables()) {
                 return null;
             }

@@ -11,7 +11,7 @@ import org.apache.james.mime4j.dom.field.ContentTypeField;
 /**
  * A text/plain or text/html entity holding variables: its header fields and its decoded text.
  * Each rendering substitutes, encodes the text in the part's charset (UTF-8 when that charset
- * cannot hold the values) and transfer encoding (see {@link TransferEncoding#choose}), and
+ * cannot hold the values) and transfer encoding (see {@link TransferEncoding#encode(TransferEncoding, byte[], List)}), and
  * rewrites Content-Type / Content-Transfer-Encoding only when they had to change.
  */
 record TextEntity(List<Segment> headers, int contentTypeIndex, int transferEncodingIndex, boolean addMimeVersion,
@@ -20,11 +20,14 @@ record TextEntity(List<Segment> headers, int contentTypeIndex, int transferEncod
 
     @Override
     public void render(final Personal personal, final ByteArrayOutputStream out) {
-        final String text = canonicalLineBreaks(body.render(personal.values()));
-        final Charset target = charset.newEncoder().canEncode(text) ? charset : StandardCharsets.UTF_8;
+        // the template's literal text is canonical already (see MessageTemplate); values may hold any line breaks
+        final String text = body.render(personal.values(), TextEntity::canonicalLineBreaks);
+        final Charset target = charset.equals(StandardCharsets.UTF_8) || charset.newEncoder().canEncode(text)
+                ? charset : StandardCharsets.UTF_8;
         final boolean charsetChanged = !target.equals(charset);
         final byte[] bytes = text.getBytes(target);
-        final TransferEncoding chosen = TransferEncoding.choose(encoding, bytes, boundaries);
+        final TransferEncoding.Encoded encoded = TransferEncoding.encode(encoding, bytes, boundaries);
+        final TransferEncoding chosen = encoded.encoding();
         final boolean encodingChanged = chosen != encoding;
         for (int i = 0; i < headers.size(); i++) {
             if (i == contentTypeIndex && charsetChanged) {
@@ -45,7 +48,7 @@ record TextEntity(List<Segment> headers, int contentTypeIndex, int transferEncod
             out.writeBytes("MIME-Version: 1.0\r\n".getBytes(StandardCharsets.US_ASCII));
         }
         separator.render(personal, out);
-        out.writeBytes(chosen.encode(bytes));
+        out.writeBytes(encoded.bytes());
     }
 
     private byte[] contentType(final Charset target) {

@@ -40,6 +40,11 @@ final class TextTemplate {
     }
 
     String render(final String[] values) {
+        return render(values, java.util.function.UnaryOperator.identity());
+    }
+
+    /** Renders with each value passed through {@code valueForm} first. */
+    String render(final String[] values, final java.util.function.UnaryOperator<String> valueForm) {
         if (slots.length == 0) {
             return literals[0];
         }
@@ -49,7 +54,7 @@ final class TextTemplate {
         }
         final StringBuilder out = new StringBuilder(length + 64 * slots.length);
         for (int i = 0; i < slots.length; i++) {
-            out.append(literals[i]).append(values[slots[i]]);
+            out.append(literals[i]).append(valueForm.apply(values[slots[i]]));
         }
         return out.append(literals[slots.length]).toString();
     }

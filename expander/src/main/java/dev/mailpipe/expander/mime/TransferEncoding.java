@@ -62,23 +62,30 @@ enum TransferEncoding {
         };
     }
 
+    /** Text in its transfer encoding. */
+    record Encoded(TransferEncoding encoding, byte[] bytes) {
+    }
+
     /**
-     * The encoding for substituted text whose part had {@code original}: the original when it can
-     * carry the new text, otherwise quoted-printable (mostly ASCII) or base64. Base64 whenever the
-     * encoded text would contain a line that looks like a boundary of an enclosing multipart, so a
-     * substituted value can never end a MIME part early.
+     * Encodes substituted text whose part had {@code original}: in the original encoding when it
+     * can carry the new text, otherwise quoted-printable (mostly ASCII) or base64. Base64 whenever
+     * the encoded text would contain a line that looks like a boundary of an enclosing multipart,
+     * so a substituted value can never end a MIME part early.
      */
-    static TransferEncoding choose(final TransferEncoding original, final byte[] text, final List<String> boundaries) {
+    static Encoded encode(final TransferEncoding original, final byte[] text, final List<String> boundaries) {
         final TransferEncoding candidate = switch (original) {
             case BASE64, QUOTED_PRINTABLE -> original;
             case SEVEN_BIT -> isAscii(text) && maxLine(text) <= MAX_LINE ? SEVEN_BIT : dense(text);
             case EIGHT_BIT -> maxLine(text) <= MAX_LINE ? EIGHT_BIT : dense(text);
             case BINARY -> BINARY;
         };
-        if (candidate != BASE64 && hasBoundaryLine(candidate.encode(text), boundaries)) {
-            return BASE64;
+        if (candidate != BASE64) {
+            final byte[] encoded = candidate.encode(text);
+            if (!hasBoundaryLine(encoded, boundaries)) {
+                return new Encoded(candidate, encoded);
+            }
         }
-        return candidate;
+        return new Encoded(BASE64, BASE64.encode(text));
     }
 
     private static TransferEncoding dense(final byte[] text) {
@@ -114,14 +121,27 @@ enum TransferEncoding {
     }
 
     static boolean hasBoundaryLine(final byte[] encoded, final List<String> boundaries) {
-        for (int i = 0; i + 1 < encoded.length; i++) {
-            if ((i == 0 || encoded[i - 1] == '\n') && encoded[i] == '-' && encoded[i + 1] == '-') {
-                for (final String boundary : boundaries) {
-                    if (startsWith(encoded, i + 2, boundary.getBytes(StandardCharsets.US_ASCII))) {
+        if (boundaries.isEmpty()) {
+            return false;
+        }
+        final byte[][] delimiters = new byte[boundaries.size()][];
+        for (int b = 0; b < delimiters.length; b++) {
+            delimiters[b] = ("--" + boundaries.get(b)).getBytes(StandardCharsets.US_ASCII);
+        }
+        int lineStart = 0;
+        while (lineStart < encoded.length) {
+            if (encoded[lineStart] == '-') {
+                for (final byte[] delimiter : delimiters) {
+                    if (startsWith(encoded, lineStart, delimiter)) {
                         return true;
                     }
                 }
             }
+            int next = lineStart;
+            while (next < encoded.length && encoded[next] != '\n') {
+                next++;
+            }
+            lineStart = next + 1;
         }
         return false;
     }
