@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
@@ -120,6 +122,18 @@ public final class EmbeddedBroker implements MailpipeApp {
 
     private void awaitReady(final Duration timeout) {
         final long deadline = System.nanoTime() + timeout.toNanos();
+        final int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
+        // Probe the port first, quietly: an admin client against a closed port logs a warning a second.
+        while (!accepts(port)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the Kafka broker exited during start; see " + logFile);
+            }
+            if (System.nanoTime() > deadline) {
+                close();
+                throw new IllegalStateException("the Kafka broker did not listen in " + timeout + "; see " + logFile);
+            }
+            LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        }
         final Map<String, Object> props = Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
@@ -139,6 +153,15 @@ public final class EmbeddedBroker implements MailpipeApp {
         }
         close();
         throw new IllegalStateException("the Kafka broker did not become ready in " + timeout + "; see " + logFile);
+    }
+
+    private static boolean accepts(final int port) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);
+            return true;
+        } catch (final IOException notYet) {
+            return false;
+        }
     }
 
     private static Properties ports(final Path kafkaDir, final int brokerPort) throws IOException {

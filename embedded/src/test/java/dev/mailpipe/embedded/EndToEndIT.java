@@ -21,7 +21,6 @@ import dev.mailpipe.testsupport.TopicCollector;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -109,23 +108,8 @@ class EndToEndIT {
     @Test
     void shouldDeliverAThreeRecipientSubmissionFromPythonSmtplibThroughMxLookup() throws Exception {
         final List<String> recipients = List.of("ben@ifaxin.test", "joe@ifaxin.test", "bida@other.test");
-        final String output = python("""
-                import smtplib, sys
-                from email.mime.text import MIMEText
-                msg = MIMEText('hello from the end-to-end test', 'plain')
-                msg['Subject'] = 'e2e'
-                msg['From'] = 'support@sender.test'
-                msg['To'] = 'ben@ifaxin.test'
-                s = smtplib.SMTP('127.0.0.1', int(sys.argv[1]))
-                s.ehlo('client.test')
-                s.login(sys.argv[2] + '#7', sys.argv[3])
-                s.mail('support@sender.test')
-                for r in ['ben@ifaxin.test', 'joe@ifaxin.test', 'bida@other.test']:
-                    s.rcpt(r)
-                code, reply = s.data(msg.as_string())
-                print(code, reply.decode())
-                s.quit()
-                """, String.valueOf(ingest.smtpPort()), USER, KEY);
+        // The README's example, as a user runs it.
+        final String output = readmeExample(recipients);
         final Matcher matcher = QUEUED.matcher(output);
         assertThat(matcher.find()).as("python output: %s", output).isTrue();
         final String messageId = matcher.group(1);
@@ -137,8 +121,9 @@ class EndToEndIT {
         assertThat(mx1.received()).flatExtracting(TestSmtpServer.Received::recipients)
                 .containsExactlyInAnyOrder("ben@ifaxin.test", "joe@ifaxin.test");
         assertThat(mx2.received().get(0).recipients()).containsExactly("bida@other.test");
-        assertThat(mx2.received().get(0).text()).contains("hello from the end-to-end test")
-                .contains("Received: ");
+        // Personalised per recipient by X-SMTPAPI, with the submission's Received: trace kept.
+        assertThat(mx2.received().get(0).text()).contains("Received: ").doesNotContain("X-SMTPAPI");
+        assertThat(decodedBody(mx2.received().get(0).text())).contains("Dear Bida, your balance is 102 yuan.");
 
         final List<String> expected = List.of(
                 messageId + "0$" + recipients.get(0),
@@ -161,18 +146,30 @@ class EndToEndIT {
         }
     }
 
+    /** The example sends a UTF-8 text part; smtplib encodes it in base64. */
+    private static String decodedBody(final String message) {
+        final String body = message.substring(message.indexOf("\r\n\r\n") + 4).replaceAll("\\s", "");
+        return new String(java.util.Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
+    }
+
     private static List<String> emailIds(final TopicCollector<String, DeliveryEvent> events, final EventType type) {
         return events.values().stream().filter(e -> e.getType() == type).map(DeliveryEvent::getEmailId).toList();
     }
 
-    private static String python(final String script, final String... args) throws IOException, InterruptedException {
-        final Path file = Files.writeString(tmp.resolve("send.py"), script, StandardCharsets.UTF_8);
-        final List<String> command = new ArrayList<>(List.of("python3", file.toString()));
-        command.addAll(List.of(args));
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+    private static String readmeExample(final List<String> recipients) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of("python3", Path.of("../examples/send_mail.py").toString()));
+        command.addAll(recipients);
+        final ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(Map.of(
+                "MAILPIPE_SMTP_PORT", String.valueOf(ingest.smtpPort()),
+                "MAILPIPE_API_USER", USER,
+                "MAILPIPE_API_KEY", KEY,
+                "MAILPIPE_LABEL", "7",
+                "MAILPIPE_STARTTLS", "1"));
+        final Process process = builder.start();
         final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        assertThat(process.exitValue()).as("python3 failed: %s", output).isZero();
+        assertThat(process.exitValue()).as("examples/send_mail.py failed: %s", output).isZero();
         return output;
     }
 }
