@@ -19,7 +19,7 @@ public final class KeyHasher {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final String ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     /** Compared against when the account does not exist, so that the answer takes as long. */
-    private static final String DUMMY = hash("not-a-key", 16);
+    private static final String DUMMY = hash("not-a-key", ITERATIONS);
 
     private KeyHasher() {
     }
