@@ -1,0 +1,819 @@
+#!/usr/bin/env python3
+"""mailpipe benchmark orchestrator: mailpipe vs Postfix vs Haraka on loopback, same load, same sink.
+
+Started by bench/run (which adds a trap that cleans up even if this process is killed). Python 3
+standard library only. See bench/README.md for what every figure means.
+"""
+import argparse
+import datetime
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+BENCH = os.path.dirname(HERE)
+REPO = os.path.dirname(BENCH)
+HARAKA_VERSION = "3.3.4"
+DOMAIN = "bench.test"
+
+
+def log(msg):
+    print("[bench %s] %s" % (time.strftime("%H:%M:%S"), msg), file=sys.stderr, flush=True)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def smtp_ready(port, timeout):
+    """True once something on 127.0.0.1:port answers with a 220 greeting."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                s.settimeout(5)
+                if s.recv(512).startswith(b"220"):
+                    try:
+                        s.sendall(b"QUIT\r\n")
+                    except OSError:
+                        pass
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.25)
+    return False
+
+
+def percentile(values, p):
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    k = max(0, min(len(v) - 1, int(round(p / 100.0 * len(v) + 0.5)) - 1))
+    return v[k]
+
+
+# --------------------------------------------------------------------------------------------
+# process bookkeeping: every process group we start is written to the pid file the trap reads
+# --------------------------------------------------------------------------------------------
+class Procs:
+    def __init__(self, pidfile):
+        self.pidfile = pidfile
+        self.procs = []
+
+    def note(self, line):
+        if self.pidfile:
+            with open(self.pidfile, "a") as f:
+                f.write(line + "\n")
+
+    def start(self, name, cmd, logpath, env=None, cwd=None):
+        out = open(logpath, "ab")
+        p = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             env=env, cwd=cwd, start_new_session=True)
+        out.close()
+        self.procs.append((name, p))
+        self.note("pgid %d %s" % (p.pid, name))
+        return p
+
+    def stop(self, p, grace=10.0):
+        if p.poll() is not None:
+            return
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return
+        try:
+            p.wait(grace)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(p.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            p.wait(5)
+        # children that left the group's leader behind
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+    def stop_all(self):
+        for _, p in reversed(self.procs):
+            self.stop(p, grace=5.0)
+
+
+# --------------------------------------------------------------------------------------------
+# peak RSS: VmHWM of every process in a tree, sampled while the system runs
+# --------------------------------------------------------------------------------------------
+def proc_children_map():
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                s = f.read()
+            ppid = int(s[s.rindex(")") + 2:].split()[1])
+            kids.setdefault(ppid, []).append(int(d))
+        except (OSError, ValueError):
+            pass
+    return kids
+
+
+def tree(roots):
+    kids = proc_children_map()
+    seen, stack = set(), list(roots)
+    while stack:
+        pid = stack.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        stack.extend(kids.get(pid, []))
+    return seen
+
+
+class RssSampler(threading.Thread):
+    """Peak resident set per process (VmHWM) of the process trees under `roots()`."""
+
+    def __init__(self, roots):
+        super().__init__(daemon=True)
+        self.roots = roots
+        self.peak = {}  # pid -> (name, peak kB of that process)
+        self.peak_total = 0  # largest sum of the tree's resident sets seen at one sample
+        self.halt = threading.Event()
+
+    def sample(self):
+        total = 0
+        for pid in tree([r for r in self.roots() if r]):
+            try:
+                with open("/proc/%d/status" % pid) as f:
+                    st = f.read()
+                name = re.search(r"^Name:\s*(\S+)", st, re.M).group(1)
+                hwm = re.search(r"^VmHWM:\s*(\d+)", st, re.M)
+                rss = re.search(r"^VmRSS:\s*(\d+)", st, re.M)
+                if not hwm or name in ("bash", "sh", "timeout"):
+                    continue
+                total += int(rss.group(1)) if rss else 0
+                old = self.peak.get(pid, (name, 0))
+                self.peak[pid] = (name, max(old[1], int(hwm.group(1))))
+            except (OSError, AttributeError):
+                pass
+        self.peak_total = max(self.peak_total, total)
+
+    def run(self):
+        while not self.halt.wait(0.5):
+            self.sample()
+
+    def finish(self):
+        """Returns (peak of the tree's summed RSS in MB, per-process-name peaks as text)."""
+        self.sample()
+        self.halt.set()
+        by_name = {}
+        for name, kb in self.peak.values():
+            n, mx = by_name.get(name, (0, 0))
+            by_name[name] = (n + 1, max(mx, kb))
+        detail = ", ".join("%s %.0f MB%s" % (name, mx / 1024.0, " (largest of %d)" % n if n > 1 else "")
+                           for name, (n, mx) in sorted(by_name.items(), key=lambda x: -x[1][1]))
+        return self.peak_total / 1024.0, detail
+
+
+# --------------------------------------------------------------------------------------------
+# the destination: smtp-sink dumping every transaction to a file (mtime = arrival time)
+# --------------------------------------------------------------------------------------------
+TOKEN_RES = [re.compile(rb"^X-Bench-Token:\s*(\S+)", re.M | re.I),
+             re.compile(rb"^Subject:\s*bench\s+(\S+)", re.M | re.I),
+             re.compile(rb"this is message (\w+?)(?:-\d+)?\.")]
+
+
+class Sink:
+    def __init__(self, procs, work, delay):
+        self.procs = procs
+        base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else work
+        self.dump = os.path.join(base, "mailpipe-bench-sink-%d" % os.getpid())
+        os.makedirs(self.dump, exist_ok=True)
+        os.chmod(self.dump, 0o777)  # smtp-sink drops privileges to the -u user
+        procs.note("dir %s" % self.dump)
+        self.port = free_port()
+        cmd = ["smtp-sink"]
+        if os.geteuid() == 0:
+            cmd += ["-u", "nobody"]
+        if delay:
+            cmd += ["-w", str(delay)]
+        cmd += ["-h", "sink.bench.test", "-d", os.path.join(self.dump, "%H%M%S."), "127.0.0.1:%d" % self.port, "1024"]
+        self.proc = procs.start("smtp-sink", [shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"] + cmd[1:],
+                                os.path.join(work, "smtp-sink.log"))
+        if not smtp_ready(self.port, 10):
+            raise RuntimeError("smtp-sink did not start (see %s/smtp-sink.log)" % work)
+        self.clear()
+
+    def clear(self):
+        for f in os.listdir(self.dump):
+            try:
+                os.unlink(os.path.join(self.dump, f))
+            except OSError:
+                pass
+        self.cache = {}
+
+    def scan(self, wanted):
+        """Returns {file: (token, rcpts, mtime)} for the complete-looking dumps of wanted tokens."""
+        out = {}
+        for entry in os.scandir(self.dump):
+            got = self.cache.get(entry.name)
+            try:
+                st = entry.stat()
+            except OSError:
+                continue
+            if got is not None and got[3] == st.st_size:
+                out[entry.name] = got[:3]
+                continue
+            try:
+                with open(entry.path, "rb") as f:
+                    data = f.read(200000)
+            except OSError:
+                continue
+            token = None
+            for rx in TOKEN_RES:
+                m = rx.search(data)
+                if m:
+                    token = m.group(1).decode("ascii", "replace")
+                    break
+            if token is None or token not in wanted:
+                continue
+            rcpts = len(re.findall(rb"^X-Rcpt-Args:", data[:data.find(b"\nReceived:") + 1 or len(data)], re.M))
+            rec = (token, max(1, rcpts), st.st_mtime, st.st_size)
+            self.cache[entry.name] = rec
+            out[entry.name] = rec[:3]
+        return out
+
+    def wait_for(self, wanted, expected, timeout):
+        deadline = time.time() + timeout
+        got = 0
+        while time.time() < deadline:
+            got = sum(r[1] for r in self.scan(wanted).values())
+            if got >= expected:
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)  # let the last transactions finish writing (mtime = end of DATA)
+        return list(self.scan(wanted).values())
+
+
+def start_dnsmasq(procs, work):
+    port = free_port()
+    cmd = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+           "--no-resolv", "--no-hosts", "--port=%d" % port, "--listen-address=127.0.0.1", "--bind-interfaces",
+           "--pid-file=", "--user=" + ("nobody" if os.geteuid() == 0 else ""), "--local=/test/", "--local-ttl=60",
+           "--mx-host=%s,mx1.%s,10" % (DOMAIN, DOMAIN), "--host-record=mx1.%s,127.0.0.1" % DOMAIN]
+    cmd = [c for c in cmd if c != "--user="]
+    p = procs.start("dnsmasq", cmd, os.path.join(work, "dnsmasq.log"))
+    time.sleep(0.3)
+    if p.poll() is not None:
+        raise RuntimeError("dnsmasq did not start (see %s/dnsmasq.log)" % work)
+    if shutil.which("dig"):
+        ans = subprocess.run(["dig", "+short", "+time=2", "+tries=3", "-p", str(port), "@127.0.0.1", "MX", DOMAIN],
+                             capture_output=True, text=True).stdout.strip()
+        if "mx1" not in ans:
+            raise RuntimeError("dnsmasq does not answer the MX query (got %r)" % ans)
+    return p, port
+
+
+# --------------------------------------------------------------------------------------------
+# systems under test
+# --------------------------------------------------------------------------------------------
+class System:
+    name = "?"
+    durability = "?"
+    user = key = ""
+    envelope_all = True  # peers do not read X-SMTPAPI: they get every recipient in RCPT TO
+
+    def roots(self):
+        return []
+
+
+class Postfix(System):
+    name = "postfix"
+    durability = "250 after the queue file is fsync'd (Postfix default)"
+
+    def __init__(self, procs, work, sink_port):
+        self.procs, self.sink_port = procs, sink_port
+        self.dir = os.path.join(work, "postfix")
+        shutil.rmtree(self.dir, ignore_errors=True)
+        self.conf = os.path.join(self.dir, "conf")
+        for d in ("conf", "queue", "data"):
+            os.makedirs(os.path.join(self.dir, d))
+        self.port = free_port()
+
+    def start(self):
+        if os.geteuid() != 0:
+            raise RuntimeError("a private Postfix instance needs root (master drops to the postfix user)")
+        if not shutil.which("postfix") and not os.path.exists("/usr/sbin/postfix"):
+            raise RuntimeError("postfix is not installed")
+        services = [  # master.cf: only what a relay needs, nothing chrooted, SMTP on a free port
+            ("127.0.0.1:%d" % self.port, "inet", "n", "-", "n", "-", "-", "smtpd"),
+            ("pickup", "unix", "n", "-", "n", "60", "1", "pickup"),
+            ("cleanup", "unix", "n", "-", "n", "-", "0", "cleanup"),
+            ("qmgr", "unix", "n", "-", "n", "300", "1", "qmgr"),
+            ("rewrite", "unix", "-", "-", "n", "-", "-", "trivial-rewrite"),
+            ("bounce", "unix", "-", "-", "n", "-", "0", "bounce"),
+            ("defer", "unix", "-", "-", "n", "-", "0", "bounce"),
+            ("trace", "unix", "-", "-", "n", "-", "0", "bounce"),
+            ("verify", "unix", "-", "-", "n", "-", "1", "verify"),
+            ("flush", "unix", "n", "-", "n", "1000?", "0", "flush"),
+            ("proxymap", "unix", "-", "-", "n", "-", "-", "proxymap"),
+            ("proxywrite", "unix", "-", "-", "n", "-", "1", "proxymap"),
+            ("smtp", "unix", "-", "-", "n", "-", "-", "smtp"),
+            ("relay", "unix", "-", "-", "n", "-", "-", "smtp"),
+            ("showq", "unix", "n", "-", "n", "-", "-", "showq"),
+            ("error", "unix", "-", "-", "n", "-", "-", "error"),
+            ("retry", "unix", "-", "-", "n", "-", "-", "error"),
+            ("discard", "unix", "-", "-", "n", "-", "-", "discard"),
+            ("anvil", "unix", "-", "-", "n", "-", "1", "anvil"),
+            ("scache", "unix", "-", "-", "n", "-", "1", "scache"),
+            ("postlog", "unix-dgram", "n", "-", "n", "-", "1", "postlogd"),
+        ]
+        with open(os.path.join(self.conf, "master.cf"), "w") as f:
+            for s in services:
+                f.write(" ".join(s) + "\n")
+        main = {
+            "compatibility_level": "3.6",
+            "queue_directory": os.path.join(self.dir, "queue"),
+            "data_directory": os.path.join(self.dir, "data"),
+            "myhostname": "postfix.bench.invalid", "mydomain": "bench.invalid", "myorigin": "$myhostname",
+            "inet_interfaces": "127.0.0.1", "inet_protocols": "ipv4",
+            # relay everything to the sink; no local delivery, no DNS (the relayhost is an IP literal)
+            "mydestination": "", "local_recipient_maps": "", "local_transport": "error:local delivery is disabled",
+            "alias_maps": "", "alias_database": "", "relay_domains": "",
+            "mynetworks": "127.0.0.0/8", "smtpd_relay_restrictions": "permit_mynetworks, reject",
+            "relayhost": "[127.0.0.1]:%d" % self.sink_port, "smtp_dns_support_level": "disabled",
+            "maillog_file": os.path.join(self.dir, "maillog"), "maillog_file_prefixes": self.dir,
+            "biff": "no", "smtputf8_enable": "no", "smtpd_banner": "$myhostname ESMTP",
+        }
+        with open(os.path.join(self.conf, "main.cf"), "w") as f:
+            for k, v in main.items():
+                f.write("%s = %s\n" % (k, v))
+        subprocess.run(["chown", "postfix", os.path.join(self.dir, "data")], check=True)
+        self.procs.note("postfix %s" % self.conf)
+        r = subprocess.run(["postfix", "-c", self.conf, "start"], capture_output=True, text=True,
+                           env=dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"))
+        if r.returncode != 0 or not smtp_ready(self.port, 30):
+            raise RuntimeError("postfix did not start: %s %s (see %s/maillog)" % (r.stdout, r.stderr, self.dir))
+
+    def master_pid(self):
+        try:
+            with open(os.path.join(self.dir, "queue", "pid", "master.pid")) as f:
+                return int(f.read().strip())
+        except (OSError, ValueError):
+            return None
+
+    def roots(self):
+        return [self.master_pid()]
+
+    def stop(self):
+        pid = self.master_pid()
+        subprocess.run(["postfix", "-c", self.conf, "stop"], capture_output=True,
+                       env=dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin"))
+        deadline = time.time() + 15
+        while pid and time.time() < deadline and os.path.exists("/proc/%d" % pid):
+            time.sleep(0.2)
+        if pid and os.path.exists("/proc/%d" % pid):
+            for p in tree([pid]):
+                try:
+                    os.kill(p, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+
+
+class Haraka(System):
+    name = "haraka"
+    durability = "no queue of its own: 250 only after the sink accepted (smtp_forward, synchronous)"
+
+    def __init__(self, procs, work, sink_port):
+        self.procs, self.work, self.sink_port = procs, work, sink_port
+        self.pkg = os.path.join(BENCH, ".work", "haraka-%s" % HARAKA_VERSION)
+        self.dir = os.path.join(work, "haraka")
+        self.port = free_port()
+        self.proc = None
+
+    def install(self):
+        main = os.path.join(self.pkg, "node_modules", "Haraka", "bin", "haraka")
+        marker = os.path.join(self.pkg, ".installed")  # written only after npm succeeded
+        if os.path.exists(marker) and os.path.exists(main):
+            return main
+        if not shutil.which("npm"):
+            raise RuntimeError("npm is not installed (Haraka comes from npm)")
+        log("installing Haraka %s from npm into %s" % (HARAKA_VERSION, self.pkg))
+        os.makedirs(self.pkg, exist_ok=True)
+        npm_log = os.path.join(self.work, "npm-install.log")
+        p = self.procs.start("npm", ["npm", "install", "--prefix", self.pkg, "--no-audit", "--no-fund",
+                                     "--loglevel=error", "Haraka@%s" % HARAKA_VERSION], npm_log)
+        try:
+            p.wait(300)
+        except subprocess.TimeoutExpired:
+            self.procs.stop(p)
+        if p.returncode != 0 or not os.path.exists(main):
+            shutil.rmtree(self.pkg, ignore_errors=True)  # a half-installed tree would look installed next time
+            raise RuntimeError("npm install Haraka@%s failed or took over 300s (see %s)" % (HARAKA_VERSION, npm_log))
+        open(marker, "w").close()
+        return main
+
+    def start(self):
+        main = self.install()
+        shutil.rmtree(self.dir, ignore_errors=True)
+        node = shutil.which("node") or shutil.which("nodejs")
+        subprocess.run([node, main, "-i", self.dir], capture_output=True, check=True, timeout=60,
+                       stdin=subprocess.DEVNULL)
+        cfg = os.path.join(self.dir, "config")
+
+        def put(name, text):
+            with open(os.path.join(cfg, name), "w") as f:
+                f.write(text)
+        # nodes=cpus: one worker per core, as Postfix and the JVM also use every core
+        put("smtp.ini", "listen=127.0.0.1:%d\nnodes=cpus\ndaemonize=false\n" % self.port)
+        put("plugins", "rcpt_to.in_host_list\nqueue/smtp_forward\n")
+        put("host_list", DOMAIN + "\n")
+        put("smtp_forward.ini", "host=127.0.0.1\nport=%d\nenable_outbound=false\n" % self.sink_port)
+        put("log.ini", "[main]\nlevel=warn\n")
+        put("me", "haraka.bench.invalid\n")
+        self.proc = self.procs.start("haraka", [node, main, "-c", self.dir], os.path.join(self.work, "haraka.log"))
+        if not smtp_ready(self.port, 60):
+            raise RuntimeError("haraka did not start (see %s/haraka.log)" % self.work)
+        time.sleep(1.0)  # the cluster master forks its workers; let all of them listen
+
+    def roots(self):
+        return [self.proc.pid if self.proc else None]
+
+    def stop(self):
+        if self.proc:
+            self.procs.stop(self.proc)
+
+
+class Mailpipe(System):
+    name = "mailpipe"
+    durability = "250 after Kafka acks=all (embedded single broker, RF=1; Kafka default: page cache, no fsync per write)"
+    envelope_all = False  # X-SMTPAPI "to" replaces the envelope
+
+    def __init__(self, procs, work, sink_port, dns_port, start_timeout):
+        self.procs, self.work, self.sink_port, self.dns_port = procs, work, sink_port, dns_port
+        self.start_timeout = start_timeout
+        self.port = free_port()
+        self.http_port = free_port()
+        self.user = "bench"
+        self.key = "bench-%x" % int.from_bytes(os.urandom(8), "big")
+        self.proc = None
+
+    def start(self):
+        data = os.path.join(self.work, "mailpipe-data")
+        shutil.rmtree(data, ignore_errors=True)
+        os.makedirs(data)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILPIPE_") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+        env.update({
+            "MAILPIPE_SMTP_PORT": str(self.port),
+            "MAILPIPE_DNS": "127.0.0.1:%d" % self.dns_port,
+            "MAILPIPE_MX_PORT": str(self.sink_port),
+            "MAILPIPE_MX_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "MAILPIPE_DATA_DIR": data,
+            "MAILPIPE_API_USER": self.user,
+            "MAILPIPE_API_KEY": self.key,
+            "MAILPIPE_KAFKA_PORT": str(free_port()),
+            "MAILPIPE_HTTP_HOST": "127.0.0.1",
+            "MAILPIPE_HTTP_PORT": str(self.http_port),
+        })
+        self.logpath = os.path.join(self.work, "mailpipe.log")
+        self.proc = self.procs.start("mailpipe", [os.path.join(REPO, "mailpipe"), "up"], self.logpath, env=env, cwd=REPO)
+        deadline = time.time() + self.start_timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("./mailpipe up exited with %s: %s" % (self.proc.returncode, self.tail()))
+            try:
+                with open(self.logpath, "rb") as f:
+                    if b"mailpipe is up" in f.read():
+                        break
+            except OSError:
+                pass
+            time.sleep(0.5)
+        else:
+            raise RuntimeError("./mailpipe up did not come up within %ds: %s" % (self.start_timeout, self.tail()))
+        if not smtp_ready(self.port, 30):
+            raise RuntimeError("mailpipe SMTP port %d does not answer: %s" % (self.port, self.tail()))
+
+    def tail(self):
+        try:
+            with open(self.logpath, "rb") as f:
+                lines = f.read().decode("utf-8", "replace").strip().splitlines()
+            return " | ".join(lines[-6:])
+        except OSError:
+            return ""
+
+    def roots(self):
+        return [self.proc.pid if self.proc else None]
+
+    def stop(self):
+        if self.proc:
+            self.procs.stop(self.proc, grace=20.0)
+
+
+# --------------------------------------------------------------------------------------------
+# one measured run
+# --------------------------------------------------------------------------------------------
+def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
+    out = os.path.join(work, "load-%s.json" % run_id)
+    cmd = [sys.executable, os.path.join(HERE, "loadgen.py"), "--port", str(system.port),
+           "--sessions", str(opts.sessions), "--messages", str(case["messages"]), "--size", str(case["size"]),
+           "--rcpts", str(case["rcpts"]), "--domain", DOMAIN, "--run-id", run_id, "--out", out,
+           "--max-seconds", str(opts.load_timeout), "--envelope-all", "yes" if system.envelope_all else "no"]
+    if case["xsmtpapi"]:
+        cmd.append("--xsmtpapi")
+    if system.user:
+        cmd += ["--user", system.user, "--key", system.key]
+    sink.clear()
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=opts.load_timeout + 60)
+    if r.returncode != 0:
+        raise RuntimeError("load generator failed: %s" % r.stderr[-800:])
+    with open(out) as f:
+        doc = json.load(f)
+    os.unlink(out)
+    acked = {row[0]: row for row in doc["results"] if row[3] == 250}
+    expected = sum(row[4] for row in acked.values())
+    arrivals = sink.wait_for(set(acked), expected, deliver_timeout)
+    start = min((row[1] for row in doc["results"]), default=time.time())
+    last_ack = max((row[2] for row in acked.values()), default=start)
+    delivered = sum(a[1] for a in arrivals)
+    last_arrival = max((a[2] for a in arrivals), default=start)
+    lat = []
+    for token, rcpts, mtime in arrivals:
+        d = (mtime - acked[token][2]) * 1000.0
+        lat.extend([d] * rcpts)
+    rejected = [row for row in doc["results"] if row[3] != 250]
+    res = {
+        "accepted": len(acked), "submitted": case["messages"], "expected": expected, "delivered": delivered,
+        "ingest": len(acked) / max(1e-9, last_ack - start),
+        "delivery": delivered / max(1e-9, last_arrival - start) if delivered else 0.0,
+        "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
+        "p99": max(0.0, percentile(lat, 99)) if lat else float("nan"),
+        "rejected": len(rejected),
+        "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
+        "sample_reply": next((row[5] for row in doc["results"] if row[5]), ""),
+    }
+    res["ok"] = res["accepted"] == case["messages"] and delivered >= expected and expected > 0
+    return res
+
+
+def measure_system(system, sink, cases, opts, work, budget_end):
+    sampler = RssSampler(system.roots)
+    results = {}
+    t0 = time.time()
+    system.start()
+    log("%s is up in %.1fs on port %d" % (system.name, time.time() - t0, system.port))
+    sampler.start()
+    try:
+        # warm-up: JIT, connection caches, topic leaders, Postfix process pools
+        w = run_load(system, sink, {"messages": opts.warmup, "size": 1024, "rcpts": 1, "xsmtpapi": False},
+                     opts, work, "w%s%x" % (system.name[0], int(time.time()) & 0xffff), opts.deliver_timeout)
+        log("%s warm-up: %d/%d accepted, %d/%d delivered %s" % (system.name, w["accepted"], w["submitted"],
+                                                             w["delivered"], w["expected"], w["first_error"]))
+        for case in cases:
+            runs = []
+            for i in range(opts.runs):
+                if time.time() > budget_end:
+                    log("time budget exhausted: skipping the rest of %s" % system.name)
+                    break
+                rid = "%s%s%d%x" % (system.name[0], case["id"][0], i, int(time.time() * 10) & 0xfffff)
+                r = run_load(system, sink, case, opts, work, rid, opts.deliver_timeout)
+                log("%-8s %-10s run %d: ingest %7.1f msg/s, delivered %7.1f emails/s (%d/%d), p50 %.0f ms, "
+                    "p99 %.0f ms%s" % (system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
+                                       r["expected"], r["p50"], r["p99"],
+                                       "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
+                runs.append(r)
+            results[case["id"]] = runs
+    finally:
+        rss, detail = sampler.finish()
+        system.stop()
+    return results, rss, detail
+
+
+def summarize(runs):
+    def stat(key):
+        vals = [r[key] for r in runs if r[key] == r[key]]  # drop NaN
+        if not vals:
+            return (float("nan"),) * 3
+        return statistics.median(vals), min(vals), max(vals)
+    return {k: stat(k) for k in ("ingest", "delivery", "p50", "p99")}
+
+
+def fmt(x, digits=0):
+    if x != x:
+        return "n/a"
+    return ("%." + str(digits) + "f") % x
+
+
+def main():
+    ap = argparse.ArgumentParser(prog="bench/run", description="mailpipe vs Postfix vs Haraka, loopback only")
+    ap.add_argument("--smoke", action="store_true", help="tiny counts, one run each, under 2 minutes; "
+                                                         "exit 1 if any system fails to deliver")
+    ap.add_argument("--systems", default="mailpipe,postfix,haraka")
+    ap.add_argument("--sessions", type=int, help="parallel SMTP sessions (default 20; smoke 4)")
+    ap.add_argument("--messages", type=int, help="messages per 1 KiB run (default 2000; smoke 40); "
+                                                  "20 KiB runs send half")
+    ap.add_argument("--xsmtpapi-messages", type=int, help="100-recipient submissions per run (default 40; smoke 2)")
+    ap.add_argument("--runs", type=int, help="measured runs per case, median reported (default 3; smoke 1)")
+    ap.add_argument("--warmup", type=int, help="warm-up messages per system (default 300; smoke 10)")
+    ap.add_argument("--sink-delay", type=int, default=0, help="seconds smtp-sink waits before answering DATA")
+    ap.add_argument("--max-minutes", type=float, help="overall time budget (default 40; smoke 2)")
+    ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
+    ap.add_argument("--pidfile", default="")
+    ap.add_argument("--results-dir", help="where the CSV and PNG go (default bench/results; smoke bench/.work/results)")
+    opts = ap.parse_args()
+    smoke = opts.smoke
+    d = lambda v, full, small: v if v is not None else (small if smoke else full)
+    opts.sessions = d(opts.sessions, 20, 4)
+    opts.messages = d(opts.messages, 2000, 40)
+    opts.xsmtpapi_messages = d(opts.xsmtpapi_messages, 40, 2)
+    opts.runs = d(opts.runs, 3, 1)
+    opts.warmup = d(opts.warmup, 300, 10)
+    opts.max_minutes = d(opts.max_minutes, 40.0, 2.0)
+    opts.results_dir = d(opts.results_dir, os.path.join(BENCH, "results"), os.path.join(BENCH, ".work", "results"))
+    opts.load_timeout = 30 if smoke else 300
+    opts.deliver_timeout = 30 if smoke else 180
+    if not smoke and opts.runs < 3:
+        log("note: fewer than 3 runs per case; medians are less trustworthy")
+    cases = [
+        {"id": "1KiB", "messages": opts.messages, "size": 1024, "rcpts": 1, "xsmtpapi": False},
+        {"id": "20KiB", "messages": max(1, opts.messages // 2), "size": 20 * 1024, "rcpts": 1, "xsmtpapi": False},
+        {"id": "xsmtpapi100", "messages": opts.xsmtpapi_messages, "size": 2048, "rcpts": 100, "xsmtpapi": True},
+    ]
+    systems = [s.strip() for s in opts.systems.split(",") if s.strip()]
+    started = time.time()
+    budget_end = started + opts.max_minutes * 60
+    work = os.path.join(BENCH, ".work", "run-%d" % os.getpid())
+    os.makedirs(work, exist_ok=True)
+    procs = Procs(opts.pidfile)
+    procs.note("dir %s" % work)
+    stamp = datetime.datetime.now(datetime.timezone.utc)
+    table, failures = [], []
+
+    def on_signal(signum, _frame):
+        raise KeyboardInterrupt("signal %d" % signum)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        sink = Sink(procs, work, opts.sink_delay)
+        _, dns_port = start_dnsmasq(procs, work)
+        log("smtp-sink on 127.0.0.1:%d (dump %s), dnsmasq on 127.0.0.1:%d (MX %s -> 127.0.0.1)"
+            % (sink.port, sink.dump, dns_port, DOMAIN))
+        for name in systems:
+            if name == "mailpipe":
+                system = Mailpipe(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
+            elif name == "postfix":
+                system = Postfix(procs, work, sink.port)
+            elif name == "haraka":
+                system = Haraka(procs, work, sink.port)
+            else:
+                raise SystemExit("unknown system %r (mailpipe, postfix, haraka)" % name)
+            try:
+                res, rss, detail = measure_system(system, sink, cases, opts, work, budget_end)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+                log("%s: not available: %s" % (name, e))
+                failures.append("%s: not available: %s" % (name, e))
+                table.append({"system": name, "status": "not available", "error": str(e)[:300],
+                              "durability": system.durability})
+                continue
+            for case in cases:
+                runs = res.get(case["id"], [])
+                ok = bool(runs) and all(r["ok"] for r in runs)
+                if not ok:
+                    bad = next((r for r in runs if not r["ok"]), None)
+                    failures.append("%s %s: %s" % (name, case["id"], "no run (time budget)" if bad is None else
+                                                   "accepted %d/%d, delivered %d/%d %s" % (
+                                                       bad["accepted"], bad["submitted"], bad["delivered"],
+                                                       bad["expected"], bad["first_error"])))
+                table.append({"system": name, "case": case["id"], "status": "ok" if ok else "FAILED",
+                              "runs": len(runs), "stats": summarize(runs) if runs else None, "rss": rss,
+                              "rss_detail": detail, "durability": system.durability,
+                              "messages": case["messages"], "rcpts": case["rcpts"],
+                              "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), "")})
+    except KeyboardInterrupt as e:
+        log("interrupted: %s" % e)
+        failures.append("interrupted")
+    finally:
+        procs.stop_all()
+        if "sink" in locals():
+            shutil.rmtree(sink.dump, ignore_errors=True)
+
+    report = render(table, cases, opts, stamp, time.time() - started)
+    sys.stderr.flush()
+    print(report, flush=True)
+    write_results(table, opts, stamp, smoke, report)
+    if not smoke:
+        shutil.rmtree(work, ignore_errors=True)
+    if failures:
+        log("FAILED: " + "; ".join(failures))
+        return 1
+    log("done in %.0fs" % (time.time() - started))
+    return 0
+
+
+def render(table, cases, opts, stamp, elapsed):
+    lines = ["", "mailpipe benchmark, %s UTC, %s, %d sessions, %d run(s) per case (median, min-max), "
+             "sink delay %ds, %.0fs" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
+                                         opts.sessions, opts.runs, opts.sink_delay, elapsed),
+             "",
+             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS MB (all processes) | status |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for row in table:
+        if row.get("status") == "not available":
+            lines.append("| %s | all | | | | | | | not available: %s |" % (row["system"], row["error"][:120]))
+            continue
+        s = row["stats"]
+        if s is None:
+            lines.append("| %s | %s | | | | | | | %s |" % (row["system"], row["case"], row["status"]))
+            continue
+
+        def cell(k, digits=0):
+            med, lo, hi = s[k]
+            return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
+        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f | %s |" % (
+            row["system"], row["case"], row["messages"], row["rcpts"], cell("ingest"), cell("delivery"),
+            cell("p50"), cell("p99"), row["rss"], row["status"]))
+    lines.append("")
+    # mailpipe's ratio to each peer
+    by = {(r["system"], r.get("case")): r for r in table if r.get("stats")}
+    peers = [s for s in dict.fromkeys(r["system"] for r in table) if s != "mailpipe"]
+    if any(k[0] == "mailpipe" for k in by) and peers:
+        lines.append("| mailpipe ÷ peer | case | ingest | delivered | p50 latency |")
+        lines.append("|---|---|---|---|---|")
+        for peer in peers:
+            for case in cases:
+                a, b = by.get(("mailpipe", case["id"])), by.get((peer, case["id"]))
+                if not a or not b:
+                    continue
+                ratio = lambda k: fmt(a["stats"][k][0] / b["stats"][k][0], 2) + "×" if b["stats"][k][0] else "n/a"
+                lines.append("| ÷ %s | %s | %s | %s | %s |" % (peer, case["id"], ratio("ingest"), ratio("delivery"),
+                                                             ratio("p50")))
+        lines.append("")
+    lines.append("Durability (when the 250 reply is sent); peak RSS per process (VmHWM):")
+    seen = set()
+    for row in table:
+        if row["system"] in seen:
+            continue
+        seen.add(row["system"])
+        lines.append("- %s: %s%s" % (row["system"], row["durability"],
+                                     ("; peak RSS: " + row["rss_detail"]) if row.get("rss_detail") else ""))
+    replies = [(r["system"], r["reply"]) for r in table if r.get("reply")]
+    if replies:
+        lines.append("Sample 250 replies: " + "; ".join("%s: %s" % x for x in dict(replies).items()))
+    lines.append("")
+    return "\n".join(lines)
+
+
+def write_results(table, opts, stamp, smoke, report):
+    os.makedirs(opts.results_dir, exist_ok=True)
+    csv_path = os.path.join(opts.results_dir, "results.csv")
+    header = ("date_utc,mode,system,case,messages,rcpts,sessions,runs,sink_delay_s,ingest_msgs_s,ingest_min,ingest_max,"
+              "delivered_emails_s,delivered_min,delivered_max,p50_ms,p50_min,p50_max,p99_ms,p99_min,p99_max,"
+              "peak_rss_mb,status,durability,git_rev")
+    try:
+        rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True).stdout.strip()
+    except OSError:
+        rev = ""
+    new = not os.path.exists(csv_path)
+    with open(csv_path, "a") as f:
+        if new:
+            f.write(header + "\n")
+        for row in table:
+            s = row.get("stats") or {k: (float("nan"),) * 3 for k in ("ingest", "delivery", "p50", "p99")}
+            nums = []
+            for k in ("ingest", "delivery", "p50", "p99"):
+                nums.extend(fmt(x, 1) for x in s[k])
+            f.write(",".join([stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "smoke" if smoke else "full", row["system"],
+                              row.get("case", "all"), str(row.get("messages", "")), str(row.get("rcpts", "")),
+                              str(opts.sessions), str(row.get("runs", 0)), str(opts.sink_delay)] + nums +
+                             [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
+                              '"%s"' % row["durability"].replace('"', "'"), rev]) + "\n")
+    base = os.path.join(opts.results_dir, "bench-%s" % stamp.strftime("%Y%m%dT%H%M%SZ"))
+    with open(base + ".md", "w") as f:
+        f.write(report)
+    data = [{"system": r["system"], "case": r["case"], "ingest": r["stats"]["ingest"][0],
+             "delivery": r["stats"]["delivery"][0], "p50": r["stats"]["p50"][0], "p99": r["stats"]["p99"][0]}
+            for r in table if r.get("stats")]
+    with open(base + ".json", "w") as f:
+        json.dump({"date": stamp.isoformat(), "rows": data}, f)
+    title = "mailpipe vs Postfix vs Haraka, %s UTC (%s, %d sessions)" % (
+        stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if smoke else "median of %d" % opts.runs, opts.sessions)
+    r = subprocess.run([sys.executable, os.path.join(HERE, "plot.py"), base + ".json", base + ".png", title],
+                       capture_output=True, text=True)
+    if r.returncode != 0:
+        log("plot failed: %s" % r.stderr[-300:])
+    else:
+        log("results: %s, %s.png (%s)" % (csv_path, base, r.stdout.strip()))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
