@@ -125,6 +125,8 @@ public final class ExpanderApp implements MailpipeApp {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.FETCH_MAX_BYTES_CONFIG), 2 * KafkaDefaults.MAX_RECORD_BYTES);
         // One raw record can fan out to 100 emails of several MB in total: keep polls small.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_RECORDS_CONFIG), 100);
+        // Raw records can be 16 MB each and each fans out 100-fold: bound what Streams buffers ahead.
+        props.put(StreamsConfig.BUFFERED_RECORDS_PER_PARTITION_CONFIG, 10);
         props.putAll(config.streamsOverrides());
         return props;
     }

@@ -29,15 +29,28 @@ public final class Expander {
     /** Prefix of the reason of every X-SMTPAPI problem (SendCloud's wording). */
     public static final String XSMTPAPI_ERROR = "xsmtpapi error: ";
 
+    /**
+     * Largest email the expander writes: Kafka's record limit ({@code KafkaDefaults.MAX_RECORD_BYTES},
+     * 20 MiB) minus 1 MiB for the record's other fields. Values inserted many times could otherwise
+     * build an email Kafka refuses, which would stop the app instead of rejecting one submission.
+     */
+    public static final int MAX_EMAIL_BYTES = 19 * 1024 * 1024;
+
     private final AccountDefaults accountDefaults;
     private final String messageIdDomain;
+    private final int maxEmailBytes;
 
     /**
      * @param messageIdDomain right-hand side of each email's Message-ID; blank = the envelope sender's domain
      */
     public Expander(final AccountDefaults accountDefaults, final String messageIdDomain) {
+        this(accountDefaults, messageIdDomain, MAX_EMAIL_BYTES);
+    }
+
+    Expander(final AccountDefaults accountDefaults, final String messageIdDomain, final int maxEmailBytes) {
         this.accountDefaults = accountDefaults;
         this.messageIdDomain = messageIdDomain == null ? "" : messageIdDomain.strip();
+        this.maxEmailBytes = maxEmailBytes;
     }
 
     public Expansion expand(final RawMessage raw) {
@@ -74,6 +87,10 @@ public final class Expander {
             final String recipient = recipients.get(index);
             final byte[] email = template.render(new Personal(recipient,
                     EmailIds.messageIdHeader(raw.getMessageId(), index, domain), personalisation.valuesFor(index)));
+            if (email.length > maxEmailBytes) {
+                return new Expansion.Invalid("email " + index + " would be " + email.length + " bytes, more than "
+                        + maxEmailBytes + " after substitution");
+            }
             emails.add(OutboundEmail.newBuilder()
                     .setEmailId(EmailIds.emailId(raw.getMessageId(), index, recipient))
                     .setMessageId(raw.getMessageId())

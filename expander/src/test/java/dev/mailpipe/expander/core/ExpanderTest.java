@@ -110,4 +110,14 @@ class ExpanderTest {
                 "Hi %name%\n", Submissions.xsmtpapi("{\"to\": [\"ben@ifaxin.com\"], \"sub\": {\"%name%\": [\"金牌\"]}}")));
         assertThat(emails(expander.expand(raw))).isEqualTo(emails(expander.expand(raw)));
     }
+
+    @Test
+    void shouldRejectASubmissionWhoseEmailWouldOutgrowTheRecordLimit() {
+        final Expander small = new Expander(AccountDefaults.allOff(), "", 4096);
+        final var raw = Submissions.raw(Submissions.MESSAGE_ID, List.of("x@ifaxin.com"), Submissions.message(
+                "%v% %v% %v%\n", Submissions.xsmtpapi("{\"sub\": {\"%v%\": [\"" + "x".repeat(2000) + "\"]}}")));
+
+        assertThat(small.expand(raw)).isInstanceOfSatisfying(Expansion.Invalid.class, invalid ->
+                assertThat(invalid.reason()).startsWith("email 0 would be ").endsWith("more than 4096 after substitution"));
+    }
 }
