@@ -37,6 +37,8 @@ final class SmtpConnection {
     private final int dataTimeoutMs;
     private ConnectionInput input;
     private OutputStream output;
+    private volatile boolean submitting;
+    private volatile boolean stopping;
 
     SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
             final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs)
@@ -59,6 +61,10 @@ final class SmtpConnection {
             socket.setSoTimeout(commandTimeoutMs);
             boolean open = perform(session.greet());
             while (open) {
+                if (stopping && !input.hasPending()) {
+                    perform(session.onShutdown());
+                    return;
+                }
                 final ConnectionInput.Line line;
                 try {
                     line = input.readLine(maxLineLength);
@@ -76,6 +82,17 @@ final class SmtpConnection {
         } catch (final RuntimeException e) {
             LOG.error("bug while serving {}", socket.getRemoteSocketAddress(), e);
         }
+    }
+
+    /**
+     * Asks the connection to end: it finishes a submission in flight (so the client hears the
+     * outcome of a message Kafka may already have), then says 421 and closes.
+     *
+     * @return true when a submission is in flight right now
+     */
+    boolean stop() {
+        stopping = true;
+        return submitting;
     }
 
     /** @return false when the connection must close */
@@ -97,7 +114,13 @@ final class SmtpConnection {
             case Step.Action.Submit s -> {
                 output.flush();
                 final long start = System.nanoTime();
-                final boolean queued = submitter.submit(s.submission());
+                submitting = true;
+                final boolean queued;
+                try {
+                    queued = submitter.submit(s.submission());
+                } finally {
+                    submitting = false;
+                }
                 if (queued) {
                     metrics.accepted(s.submission().content().length, System.nanoTime() - start);
                 }

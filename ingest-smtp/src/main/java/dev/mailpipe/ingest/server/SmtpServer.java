@@ -12,6 +12,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -25,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Accepts SMTP connections on one or more ports and serves each on its own virtual thread.
  * Lifecycle: {@link #start} binds every listener and returns serving; {@link #close} stops
- * accepting, tells idle clients 421 and closes all connections.
+ * accepting, lets messages waiting for Kafka finish and closes all connections.
  */
 public final class SmtpServer implements AutoCloseable {
 
@@ -45,7 +46,8 @@ public final class SmtpServer implements AutoCloseable {
     private final List<ServerSocket> sockets = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private final Set<SmtpConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Map<SmtpConnection, Socket> connections = new ConcurrentHashMap<>();
+    private final Set<Thread> workers = ConcurrentHashMap.newKeySet();
     private final AtomicLong sessionNumbers = new AtomicLong();
     private volatile boolean closed;
 
@@ -93,7 +95,14 @@ public final class SmtpServer implements AutoCloseable {
                 }
                 continue;
             }
-            Thread.ofVirtual().name("smtp-" + socket.getRemoteSocketAddress()).start(() -> handle(socket, implicitTls));
+            Thread.ofVirtual().name("smtp-" + socket.getRemoteSocketAddress()).start(() -> {
+                workers.add(Thread.currentThread());
+                try {
+                    handle(socket, implicitTls);
+                } finally {
+                    workers.remove(Thread.currentThread());
+                }
+            });
         }
     }
 
@@ -123,7 +132,7 @@ public final class SmtpServer implements AutoCloseable {
             final SmtpSession session = options.sessions().apply(client, sessionNumbers.incrementAndGet());
             connection = new SmtpConnection(socket, session, options.submitter(), options.metrics(), options.tls(),
                     options.maxLineLength(), options.commandTimeoutMs(), options.dataTimeoutMs());
-            connections.add(connection);
+            connections.put(connection, socket);
             if (!closed) {
                 connection.serve();
             }
@@ -150,10 +159,32 @@ public final class SmtpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops accepting, closes idle connections, lets connections waiting for a Kafka
+     * acknowledgement finish that message (up to 10 s), then closes everything.
+     */
     @Override
     public void close() {
         closed = true;
         sockets.forEach(SmtpServer::closeQuietly);
+        connections.forEach((connection, socket) -> {
+            if (!connection.stop()) {
+                closeQuietly(socket);
+            }
+        });
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        for (final Thread worker : List.copyOf(workers)) {
+            final long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            try {
+                worker.join(java.time.Duration.ofNanos(left));
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
         open.forEach(SmtpServer::closeQuietly);
         for (final Thread acceptor : acceptors) {
             try {
