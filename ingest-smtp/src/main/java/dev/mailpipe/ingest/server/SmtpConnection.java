@@ -65,17 +65,17 @@ final class SmtpConnection {
                     perform(session.onShutdown());
                     return;
                 }
-                final ConnectionInput.Line line;
-                try {
-                    line = input.readLine(maxLineLength);
-                } catch (final SocketTimeoutException e) {
-                    perform(session.onTimeout());
-                    return;
-                }
+                final ConnectionInput.Line line = input.readLine(maxLineLength);
                 if (line == null) {
                     return;
                 }
                 open = perform(line.tooLong() ? session.onLineTooLong() : session.onLine(line.text()));
+            }
+        } catch (final SocketTimeoutException e) {
+            try {
+                perform(session.onTimeout()); // between commands or in the middle of DATA
+            } catch (final IOException | RuntimeException ignored) {
+                // the client is gone anyway
             }
         } catch (final IOException e) {
             LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());

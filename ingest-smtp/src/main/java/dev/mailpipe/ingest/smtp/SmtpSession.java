@@ -202,7 +202,7 @@ public final class SmtpSession {
         if (helo == null) {
             return error(Replies.BAD_SEQUENCE_HELO);
         }
-        if (apiUser != null) {
+        if (authenticated) {
             return error(Replies.ALREADY_AUTHENTICATED);
         }
         if (mailFrom != null) {

@@ -128,7 +128,20 @@ class SmtpServerTest {
     }
 
     @Test
+    void shouldCloseConnectionSilentInDataWithTimeoutReply() throws IOException {
+        try (Client c = new Client().login()) {
+            c.write("MAIL FROM:<a@b.test>\r\nRCPT TO:<c@d.test>\r\nDATA\r\nSubject: half\r\n\r\nhalf a mess");
+            c.reply();
+            c.reply();
+            assertThat(c.reply()).startsWith("354 ");
+            assertThat(c.reply()).isEqualTo("421 4.4.2 Timeout, closing connection");
+            assertThat(c.in.readLine()).isNull();
+        }
+    }
+
+    @Test
     void shouldRefuseConnectionsOverThePerAddressLimit() throws IOException {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> LIMITER.open() == 0); // earlier tests' connections
         try (Client a = new Client(); Client b = new Client(); Client c = new Client()) {
             assertThat(a.reply()).startsWith("220 ");
             assertThat(b.reply()).startsWith("220 ");

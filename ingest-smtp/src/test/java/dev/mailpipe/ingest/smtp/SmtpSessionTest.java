@@ -387,6 +387,18 @@ class SmtpSessionTest {
     }
 
     @Test
+    void shouldLetTrustedClientsAuthenticateAsAnotherAccount() {
+        final Conversation c = new Conversation(SessionSettings.defaults("mx.test"), AuthThrottle.NONE,
+                RateLimiter.UNLIMITED, new ClientInfo("10.1.2.3", "internal-app", null, null));
+        c.send("EHLO app.internal").replies();
+        c.send("AUTH PLAIN " + b64("\0other#l\0secret")).expect("235 Authentication successful");
+        c.send("AUTH PLAIN " + b64("\0other\0secret")).expect("503 5.5.1 Already authenticated");
+        c.envelope("ben@ifaxin.com").sendData(MESSAGE);
+        assertThat(c.queued.get(0).apiUser()).isEqualTo("other");
+        assertThat(c.queued.get(0).label()).isEqualTo("l");
+    }
+
+    @Test
     void shouldAnswerHousekeepingCommands() {
         final Conversation c = new Conversation().login();
         c.send("MAIL FROM:<a@b.test>").send("RSET").send("RCPT TO:<c@d.test>")
