@@ -105,6 +105,22 @@ class ExpanderTopologyTest {
     }
 
     @Test
+    void shouldExpandXSmtpApiRecipientsAndSubstitutionsThroughTheTopology() {
+        raw.pipeInput(Submissions.MESSAGE_ID, Submissions.raw(Submissions.MESSAGE_ID, List.of("envelope@ifaxin.com"),
+                Submissions.message("Hi %name%\n", Submissions.xsmtpapi("{\"to\": [\"ben@ifaxin.com\", "
+                        + "\"joe@example.test\"], \"sub\": {\"%name%\": [\"Ben\", \"Joe\"]}}"))));
+
+        final List<TestRecord<String, OutboundEmail>> emails = outbound.readRecordsToList();
+        assertThat(emails).extracting(TestRecord::key).containsExactly("ifaxin.com", "example.test");
+        assertThat(emails).extracting(r -> new String(dev.mailpipe.expander.mime.Mime.bytes(r.value()),
+                StandardCharsets.UTF_8)).satisfiesExactly(
+                        ben -> assertThat(ben).endsWith("\r\n\r\nHi Ben\r\n").doesNotContain("X-SMTPAPI"),
+                        joe -> assertThat(joe).endsWith("\r\n\r\nHi Joe\r\n").contains("To: joe@example.test\r\n"));
+        assertThat(events.readValuesToList()).extracting(DeliveryEvent::getEmailId).containsExactly(
+                Submissions.MESSAGE_ID + "0$ben@ifaxin.com", Submissions.MESSAGE_ID + "1$joe@example.test");
+    }
+
+    @Test
     void shouldDeadLetterACorruptRecordWithItsReasonAndKeepGoing() {
         final byte[] garbage = "not avro at all".getBytes(StandardCharsets.UTF_8);
         rawBytes.pipeInput("broken-inbound", garbage);

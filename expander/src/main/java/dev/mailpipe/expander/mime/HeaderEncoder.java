@@ -12,6 +12,8 @@ import org.apache.james.mime4j.codec.EncoderUtil;
 final class HeaderEncoder {
 
     private static final int FOLD_AT = 78;
+    /** A longer run without spaces cannot be folded under the 998-octet line limit: encode it instead. */
+    private static final int MAX_ASCII_WORD = 900;
     /** 75-char encoded-word limit minus "=?UTF-8?B?" and "?=": 63 base64 chars hold 45 bytes (RFC 2047 §2). */
     private static final int MAX_WORD_BYTES = 45;
 
@@ -21,7 +23,7 @@ final class HeaderEncoder {
     static String field(final String name, final String value) {
         final String clean = sanitize(value);
         final StringBuilder out = new StringBuilder(name.length() + clean.length() + 32).append(name).append(':');
-        if (isPrintableAscii(clean)) {
+        if (isPrintableAscii(clean) && longestWord(clean) <= MAX_ASCII_WORD) {
             foldAscii(out, clean, name.length() + 1);
         } else {
             encodedWords(out, clean, name.length() + 1);
@@ -49,6 +51,16 @@ final class HeaderEncoder {
         return true;
     }
 
+    private static int longestWord(final String value) {
+        int longest = 0;
+        int current = 0;
+        for (int i = 0; i < value.length(); i++) {
+            current = value.charAt(i) == ' ' ? 0 : current + 1;
+            longest = Math.max(longest, current);
+        }
+        return longest;
+    }
+
     private static void foldAscii(final StringBuilder out, final String value, final int used) {
         int lineLength = used;
         for (final String word : value.split(" ", -1)) {
@@ -65,12 +77,19 @@ final class HeaderEncoder {
         int lineLength = used;
         int i = 0;
         while (i < value.length()) {
+            // bytes whose base64 fits on this line after " =?UTF-8?B?" and "?="
+            int room = Math.min(MAX_WORD_BYTES, (FOLD_AT - lineLength - 1 - 12) / 4 * 3);
+            if (room < 4) {
+                out.append("\r\n");
+                lineLength = 0;
+                room = MAX_WORD_BYTES;
+            }
             int end = i;
             int bytes = 0;
             while (end < value.length()) {
                 final int cp = value.codePointAt(end);
-                final int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
-                if (bytes + size > MAX_WORD_BYTES) {
+                final int size = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+                if (bytes + size > room) {
                     break;
                 }
                 bytes += size;
@@ -78,10 +97,6 @@ final class HeaderEncoder {
             }
             final String word = "=?UTF-8?B?" + EncoderUtil.encodeB(value.substring(i, end).getBytes(StandardCharsets.UTF_8))
                     + "?=";
-            if (lineLength + 1 + word.length() > FOLD_AT && lineLength > used) {
-                out.append("\r\n");
-                lineLength = 0;
-            }
             out.append(' ').append(word);
             lineLength += 1 + word.length();
             i = end;

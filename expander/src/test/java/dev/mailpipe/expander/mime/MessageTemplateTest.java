@@ -195,6 +195,16 @@ class MessageTemplateTest {
     }
 
     @Test
+    void shouldKeepHeaderLinesUnderTheLimitForALongValueWithoutSpaces() {
+        final String longToken = "x".repeat(2000);
+
+        final byte[] out = render("Subject: %name%\r\n\r\nbody\r\n", NAME_MONEY, false, longToken, "0");
+
+        assertThat(ascii(out).lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(78));
+        assertThat(Mime.parse(out).getSubject()).isEqualTo(longToken);
+    }
+
+    @Test
     void shouldInsertValuesIntoHtmlAsGivenWithoutEscaping() {
         final String message = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>%name%</p>\r\n";
 
