@@ -205,6 +205,24 @@ class MessageTemplateTest {
     }
 
     @Test
+    void shouldKeepEncodedBodyLinesWithinTheirLimits() {
+        final String value = "长".repeat(400) + "x".repeat(1200);
+        final String qp = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: quoted-printable\r\n"
+                + "\r\nHi %name%\r\n";
+        final byte[] qpOut = render(qp, NAME_MONEY, false, value, "0");
+        assertThat(ascii(qpOut).lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(76));
+        assertThat(Mime.text(Mime.parse(qpOut))).isEqualTo("Hi " + value + "\r\n");
+
+        final String eightBit = "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n"
+                + "\r\nHi %name%\r\n";
+        final byte[] eightBitOut = render(eightBit, NAME_MONEY, false, value, "0");
+        final Message parsed = Mime.parse(eightBitOut);
+        assertThat(parsed.getContentTransferEncoding()).isIn("quoted-printable", "base64");
+        assertThat(ascii(eightBitOut).lines()).allSatisfy(line -> assertThat(line.length()).isLessThanOrEqualTo(998));
+        assertThat(Mime.text(parsed)).isEqualTo("Hi " + value + "\r\n");
+    }
+
+    @Test
     void shouldInsertValuesIntoHtmlAsGivenWithoutEscaping() {
         final String message = "Content-Type: text/html; charset=utf-8\r\n\r\n<p>%name%</p>\r\n";
 
