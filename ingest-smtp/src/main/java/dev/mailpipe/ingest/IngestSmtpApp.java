@@ -42,11 +42,14 @@ public final class IngestSmtpApp implements MailpipeApp {
 
     private final List<AutoCloseable> resources;
     private final SmtpServer server;
+    private final ClusterRateLimiter rateLimiter;
     private final int tlsListenerIndex;
     private volatile boolean closed;
 
-    private IngestSmtpApp(final List<AutoCloseable> resources, final SmtpServer server, final int tlsListenerIndex) {
+    private IngestSmtpApp(final List<AutoCloseable> resources, final SmtpServer server, final int tlsListenerIndex,
+            final ClusterRateLimiter rateLimiter) {
         this.resources = resources;
+        this.rateLimiter = rateLimiter;
         this.server = server;
         this.tlsListenerIndex = tlsListenerIndex;
     }
@@ -56,6 +59,11 @@ public final class IngestSmtpApp implements MailpipeApp {
      * they accept connections.
      */
     public static IngestSmtpApp start(final IngestSmtpConfig config, final MeterRegistry registry) {
+        return start(config, registry, Clock.systemUTC());
+    }
+
+    /** As {@link #start(IngestSmtpConfig, MeterRegistry)} with the clock of messageIds, Received dates and rate-limit minutes. */
+    static IngestSmtpApp start(final IngestSmtpConfig config, final MeterRegistry registry, final Clock clock) {
         final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
         final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
         TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
@@ -65,7 +73,6 @@ public final class IngestSmtpApp implements MailpipeApp {
 
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
-            final Clock clock = Clock.systemUTC();
             final String hostname = config.hostname();
             final String instance = MessageIdGenerator.sanitize(config.instanceId());
             final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-ingest-" + instance);
@@ -76,12 +83,14 @@ public final class IngestSmtpApp implements MailpipeApp {
             }
             final int perMinute = config.getInt(IngestSmtpConfig.RATE_LIMIT_PER_MINUTE);
             final RateLimiter rateLimiter;
+            ClusterRateLimiter clusterLimiter = null;
             if (perMinute > 0) {
                 final ClusterRateLimiter cluster = ClusterRateLimiter.start(
                         bootstrap, instance, perMinute, Duration.ofMillis(config.getInt(IngestSmtpConfig.RATE_LIMIT_SYNC_MS)),
                         clock);
                 resources.add(cluster);
                 rateLimiter = cluster;
+                clusterLimiter = cluster;
             } else {
                 rateLimiter = RateLimiter.UNLIMITED;
             }
@@ -130,7 +139,7 @@ public final class IngestSmtpApp implements MailpipeApp {
                             config.getInt(IngestSmtpConfig.SMTP_DATA_TIMEOUT_MS), limiter, trusted::accountFor,
                             (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics));
             resources.add(0, server); // stop accepting before the producer closes
-            return new IngestSmtpApp(resources, server, tlsIndex);
+            return new IngestSmtpApp(resources, server, tlsIndex, clusterLimiter);
         } catch (final RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -157,6 +166,11 @@ public final class IngestSmtpApp implements MailpipeApp {
     /** The bound main SMTP port (useful when configured as 0). */
     public int smtpPort() {
         return server.port(0);
+    }
+
+    /** The cluster-wide rate limiter, or null when the limit is off. */
+    ClusterRateLimiter rateLimiter() {
+        return rateLimiter;
     }
 
     /** The bound implicit-TLS port, or -1 when there is none. */

@@ -273,4 +273,54 @@ class IngestSmtpIT {
             assertThat(java.util.Arrays.copyOfRange(stored, stored.length - message.length, stored.length)).isEqualTo(message);
         }
     }
+
+    /** Sends {@code count} messages over one authenticated session; returns each transaction's final reply. */
+    private static List<String> submitOverSocket(final int port, final String login, final String key, final int count)
+            throws Exception {
+        final List<String> outcomes = new ArrayList<>();
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(20_000);
+            final BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            final OutputStream out = socket.getOutputStream();
+            in.readLine();
+            final String auth = java.util.Base64.getEncoder().encodeToString(("\0" + login + "\0" + key).getBytes(StandardCharsets.UTF_8));
+            out.write(("HELO r.test\r\nAUTH PLAIN " + auth + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(in.readLine()).startsWith("250 ");
+            assertThat(in.readLine()).startsWith("235 ");
+            for (int i = 0; i < count; i++) {
+                out.write("MAIL FROM:<a@r.test>\r\n".getBytes(StandardCharsets.US_ASCII));
+                final String mail = in.readLine();
+                if (!mail.startsWith("250 ")) {
+                    outcomes.add(mail);
+                    continue;
+                }
+                out.write("RCPT TO:<b@r.test>\r\nDATA\r\nSubject: r\r\n\r\nx\r\n.\r\n".getBytes(StandardCharsets.US_ASCII));
+                in.readLine();
+                in.readLine();
+                outcomes.add(in.readLine());
+            }
+        }
+        return outcomes;
+    }
+
+    @Test
+    void shouldHoldTheRateLimitAcrossTwoReplicas() throws Exception {
+        final java.time.Clock minute = java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        final java.util.function.Function<String, IngestSmtpConfig> replica = name -> new IngestSmtpConfig(Map.of(
+                "bootstrap.servers", KAFKA.bootstrapServers(), "smtp.host", "127.0.0.1", "smtp.port", "0",
+                "http.port", "-1", "api.user", "limited", "api.key", "limited-key", "instance.id", name,
+                "rate.limit.per.minute", "5", "rate.limit.sync.ms", "100", "smtp.tls.enabled", "false"));
+        try (IngestSmtpApp a = IngestSmtpApp.start(replica.apply("replica-a"), new SimpleMeterRegistry(), minute);
+             IngestSmtpApp b = IngestSmtpApp.start(replica.apply("replica-b"), new SimpleMeterRegistry(), minute)) {
+            assertThat(submitOverSocket(a.smtpPort(), "limited", "limited-key", 3)).allMatch(r -> r.endsWith("#Queued"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> b.rateLimiter().remoteCount("limited") == 3);
+            assertThat(submitOverSocket(b.smtpPort(), "limited#x", "limited-key", 3))
+                    .satisfiesExactly(r -> assertThat(r).endsWith("#Queued"), r -> assertThat(r).endsWith("#Queued"),
+                            r -> assertThat(r).isEqualTo("536 Frequency limited"));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(15))
+                    .until(() -> a.rateLimiter().remoteCount("limited") == 2);
+            assertThat(submitOverSocket(a.smtpPort(), "limited", "limited-key", 1)).containsExactly("536 Frequency limited");
+        }
+    }
 }
