@@ -92,6 +92,7 @@ public final class SmtpServer implements AutoCloseable {
             } catch (final IOException e) {
                 if (!closed) {
                     LOG.warn("accept failed on port {}: {}", serverSocket.getLocalPort(), e.toString());
+                    pauseAfterAcceptFailure();
                 }
                 continue;
             }
@@ -103,6 +104,15 @@ public final class SmtpServer implements AutoCloseable {
                     workers.remove(Thread.currentThread());
                 }
             });
+        }
+    }
+
+    /** E.g. out of file descriptors: back off briefly instead of spinning. */
+    private static void pauseAfterAcceptFailure() {
+        try {
+            Thread.sleep(100);
+        } catch (final InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

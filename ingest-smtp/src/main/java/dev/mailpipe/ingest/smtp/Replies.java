@@ -28,6 +28,7 @@ public final class Replies {
     public static final Reply SHUTTING_DOWN = Reply.of(421, "4.3.2 Service shutting down, closing connection");
 
     public static final Reply UNKNOWN_COMMAND = Reply.of(500, "5.5.2 Command not recognized");
+    public static final Reply NOT_IMPLEMENTED = Reply.of(502, "5.5.1 Command not implemented");
     public static final Reply LINE_TOO_LONG = Reply.of(500, "5.5.2 Line too long");
     public static final Reply SYNTAX_ERROR = Reply.of(501, "5.5.4 Syntax error in parameters or arguments");
     public static final Reply BAD_BASE64 = Reply.of(501, "5.5.2 Cannot decode response (invalid base64)");

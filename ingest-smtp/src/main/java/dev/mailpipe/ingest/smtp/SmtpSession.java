@@ -159,6 +159,7 @@ public final class SmtpSession {
                 state = State.CLOSED;
                 yield Step.replyThen(Replies.bye(settings.hostname()), new Step.Action.Close());
             }
+            case "EXPN", "BDAT", "ETRN", "TURN", "ATRN" -> error(Replies.NOT_IMPLEMENTED);
             default -> error(Replies.UNKNOWN_COMMAND);
         };
     }
