@@ -13,7 +13,6 @@ import org.apache.james.mime4j.codec.Base64InputStream;
 import org.apache.james.mime4j.codec.Base64OutputStream;
 import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.codec.QuotedPrintableInputStream;
-import org.apache.james.mime4j.codec.QuotedPrintableOutputStream;
 
 /** Content-Transfer-Encodings of text parts, with mime4j's codecs. */
 enum TransferEncoding {
@@ -57,7 +56,7 @@ enum TransferEncoding {
     byte[] encode(final byte[] bytes) {
         return switch (this) {
             case SEVEN_BIT, EIGHT_BIT, BINARY -> bytes;
-            case QUOTED_PRINTABLE -> write(bytes, out -> new QuotedPrintableOutputStream(out, false));
+            case QUOTED_PRINTABLE -> QuotedPrintable.encode(bytes);
             case BASE64 -> write(bytes, Base64OutputStream::new);
         };
     }
