@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.KeyValue;
@@ -164,7 +163,7 @@ public final class ExpanderTopology {
                 .setLabel(message == null ? null : message.getLabel())
                 .setTimestamp(clock.instant())
                 .setReason(((Expansion.Invalid) outcome.expansion()).reason())
-                .setCustomHeaders(Map.of())
+                .setCustomHeaders(new LinkedHashMap<>(((Expansion.Invalid) outcome.expansion()).customHeaders()))
                 .build());
     }
 

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
-import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;

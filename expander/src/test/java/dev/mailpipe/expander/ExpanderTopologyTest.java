@@ -150,7 +150,7 @@ class ExpanderTopologyTest {
     @Test
     void shouldDeadLetterABadXSmtpApiWithAnInvalidEventForItsMessageId() {
         final RawMessage submission = Submissions.raw(Submissions.MESSAGE_ID, List.of("ben@ifaxin.com"),
-                Submissions.message("Hi %name%\n", "X-SMTPAPI: !!!not base64!!!"));
+                Submissions.message("Hi %name%\n", "SC-Custom-order: 42", "X-SMTPAPI: !!!not base64!!!"));
         raw.pipeInput(Submissions.MESSAGE_ID, submission);
 
         final TestRecord<String, byte[]> dead = deadLetters.readRecord();
@@ -161,6 +161,7 @@ class ExpanderTopologyTest {
         assertThat(invalid.getMessageId()).isEqualTo(Submissions.MESSAGE_ID);
         assertThat(invalid.getApiUser()).isEqualTo("api_user");
         assertThat(invalid.getReason()).startsWith("xsmtpapi error: ");
+        assertThat(invalid.getCustomHeaders()).containsEntry("SC-Custom-order", "42");
         assertThat(outbound.isEmpty()).isTrue();
         assertThat(events.isEmpty()).isTrue();
     }

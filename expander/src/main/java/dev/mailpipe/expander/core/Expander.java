@@ -56,28 +56,28 @@ public final class Expander {
     public Expansion expand(final RawMessage raw) {
         final byte[] content = bytesOf(raw.getContent());
         final HeaderBlock header = HeaderBlock.scan(content, 0, content.length);
+        final Map<String, String> customHeaders = customHeaders(header);
         final XSmtpApi api;
         try {
             api = xsmtpapi(header);
         } catch (final XSmtpApiException e) {
-            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage());
+            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage(), customHeaders);
         }
         final List<String> recipients = api.to().orElseGet(() -> List.copyOf(raw.getRecipients()));
         if (recipients.isEmpty()) {
-            return new Expansion.Invalid("no recipients");
+            return new Expansion.Invalid("no recipients", customHeaders);
         }
         for (final String recipient : recipients) {
             if (Addresses.domainOf(recipient).isEmpty()) {
-                return new Expansion.Invalid("recipient without a domain: " + recipient);
+                return new Expansion.Invalid("recipient without a domain: " + recipient, customHeaders);
             }
         }
         final Personalisation personalisation;
         try {
             personalisation = Personalisation.of(api, recipients.size());
         } catch (final XSmtpApiException e) {
-            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage());
+            return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage(), customHeaders);
         }
-        final Map<String, String> customHeaders = customHeaders(header);
         final TrackingFilters filters = api.filters().mergeOver(accountDefaults.filtersOf(raw.getApiUser()));
         final MessageTemplate template = MessageTemplate.parse(content,
                 Variables.of(personalisation.variables()), api.to().isPresent());
@@ -89,7 +89,7 @@ public final class Expander {
                     EmailIds.messageIdHeader(raw.getMessageId(), index, domain), personalisation.valuesFor(index)));
             if (email.length > maxEmailBytes) {
                 return new Expansion.Invalid("email " + index + " would be " + email.length + " bytes, more than "
-                        + maxEmailBytes + " after substitution");
+                        + maxEmailBytes + " after substitution", customHeaders);
             }
             emails.add(OutboundEmail.newBuilder()
                     .setEmailId(EmailIds.emailId(raw.getMessageId(), index, recipient))

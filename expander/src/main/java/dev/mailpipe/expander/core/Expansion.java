@@ -18,8 +18,16 @@ public sealed interface Expansion {
     }
 
     /**
-     * @param reason for the dead-letter record and the {@code invalid} event, e.g. {@code xsmtpapi error: ...}
+     * @param reason        for the dead-letter record and the {@code invalid} event, e.g. {@code xsmtpapi error: ...}
+     * @param customHeaders the submission's SC-Custom-* fields, when its header could be read
      */
-    record Invalid(String reason) implements Expansion {
+    record Invalid(String reason, Map<String, String> customHeaders) implements Expansion {
+        public Invalid {
+            customHeaders = Map.copyOf(customHeaders);
+        }
+
+        public Invalid(final String reason) {
+            this(reason, Map.of());
+        }
     }
 }
