@@ -103,6 +103,7 @@ public final class IngestSmtpApp implements MailpipeApp {
                     config.getLong(IngestSmtpConfig.SMTP_MAX_MESSAGE_BYTES),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_RECIPIENTS),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_LINE_LENGTH),
+                    config.getInt(IngestSmtpConfig.SMTP_MAX_DATA_LINE_LENGTH),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_ERRORS),
                     tls != null, config.getBoolean(IngestSmtpConfig.SMTP_TLS_REQUIRED_FOR_AUTH));
             final SessionServices services = new SessionServices(accounts,

@@ -57,7 +57,9 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_MAX_RECIPIENTS = "smtp.max.recipients";
     public static final String SMTP_MAX_RECIPIENTS_DOC = "RCPT TO accepted per message.";
     public static final String SMTP_MAX_LINE_LENGTH = "smtp.max.line.length";
-    public static final String SMTP_MAX_LINE_LENGTH_DOC = "Longest command or data line in octets, CRLF included (RFC 5321: 1000).";
+    public static final String SMTP_MAX_LINE_LENGTH_DOC = "Longest command line in octets, CRLF included.";
+    public static final String SMTP_MAX_DATA_LINE_LENGTH = "smtp.max.data.line.length";
+    public static final String SMTP_MAX_DATA_LINE_LENGTH_DOC = "Longest line inside DATA, CRLF included. The default leaves room for a 1 MB X-SMTPAPI header on one line (SendCloud accepts it); 1000 enforces RFC 5321 strictly.";
     public static final String SMTP_MAX_ERRORS = "smtp.max.errors";
     public static final String SMTP_MAX_ERRORS_DOC = "Error replies in one session before it is closed with 421.";
     public static final String SMTP_COMMAND_TIMEOUT_MS = "smtp.command.timeout.ms";
@@ -105,6 +107,7 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(SMTP_MAX_MESSAGE_BYTES, Type.LONG, 16_000_000L, Range.between(1024, 16_000_000L), Importance.MEDIUM, SMTP_MAX_MESSAGE_BYTES_DOC)
             .define(SMTP_MAX_RECIPIENTS, Type.INT, 100, Range.between(1, 10_000), Importance.MEDIUM, SMTP_MAX_RECIPIENTS_DOC)
             .define(SMTP_MAX_LINE_LENGTH, Type.INT, 1000, Range.between(512, 100_000), Importance.LOW, SMTP_MAX_LINE_LENGTH_DOC)
+            .define(SMTP_MAX_DATA_LINE_LENGTH, Type.INT, 1_100_000, Range.between(1000, 16_000_000), Importance.LOW, SMTP_MAX_DATA_LINE_LENGTH_DOC)
             .define(SMTP_MAX_ERRORS, Type.INT, 10, Range.atLeast(1), Importance.LOW, SMTP_MAX_ERRORS_DOC)
             .define(SMTP_COMMAND_TIMEOUT_MS, Type.INT, 300_000, Range.atLeast(100), Importance.LOW, SMTP_COMMAND_TIMEOUT_MS_DOC)
             .define(SMTP_DATA_TIMEOUT_MS, Type.INT, 180_000, Range.atLeast(100), Importance.LOW, SMTP_DATA_TIMEOUT_MS_DOC)

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -102,18 +101,24 @@ class IngestSmtpIT {
         return m.group(1);
     }
 
+    /** Reads mail.raw from the beginning until the record with this key arrives. */
     private static RawMessage awaitRaw(final String messageId) {
-        final List<ConsumerRecord<String, RawMessage>> records = KAFKA.cluster().readAtLeast(Topics.RAW.name(), 1,
-                new StringDeserializer(), Topics.RAW.valueSerde().deserializer(), Duration.ofSeconds(30));
-        final List<ConsumerRecord<String, RawMessage>> all = new ArrayList<>(records);
-        Optional<ConsumerRecord<String, RawMessage>> found = all.stream().filter(r -> r.key().equals(messageId)).findFirst();
-        if (found.isEmpty()) {
-            final List<ConsumerRecord<String, RawMessage>> more = KAFKA.cluster().readAtLeast(Topics.RAW.name(),
-                    all.size() + 1, new StringDeserializer(), Topics.RAW.valueSerde().deserializer(), Duration.ofSeconds(30));
-            found = more.stream().filter(r -> r.key().equals(messageId)).findFirst();
+        final List<RawMessage> found = new ArrayList<>();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<String, RawMessage> consumer =
+                     new org.apache.kafka.clients.consumer.KafkaConsumer<>(KAFKA.cluster().consumerProperties(),
+                             new StringDeserializer(), Topics.RAW.valueSerde().deserializer())) {
+            consumer.subscribe(List.of(Topics.RAW.name()));
+            org.awaitility.Awaitility.await("record " + messageId + " in mail.raw").atMost(Duration.ofSeconds(30))
+                    .pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
+                        for (final ConsumerRecord<String, RawMessage> r : consumer.poll(Duration.ofMillis(200))) {
+                            if (r.key().equals(messageId)) {
+                                found.add(r.value());
+                            }
+                        }
+                        return !found.isEmpty();
+                    });
         }
-        assertThat(found).as("record " + messageId + " in mail.raw").isPresent();
-        return found.get().value();
+        return found.get(0);
     }
 
     @Test
@@ -322,5 +327,46 @@ class IngestSmtpIT {
                     .until(() -> a.rateLimiter().remoteCount("limited") == 2);
             assertThat(submitOverSocket(a.smtpPort(), "limited", "limited-key", 1)).containsExactly("536 Frequency limited");
         }
+    }
+
+    /** The seed's X-SMTPAPI example as Python builds it: Header() folds the long base64 value. */
+    private static final String PYTHON_XSMTPAPI = """
+            import smtplib, sys, json, base64
+            from email.mime.text import MIMEText
+            from email.header import Header
+            port, mode = int(sys.argv[1]), sys.argv[2]
+            to = ['user%d@ifaxin.com' % i for i in range(40)]
+            x_smtpapi = {'to': to, 'sub': {'%name%': ['N%d' % i for i in range(40)]},
+                         'section': {'golden': 'some words written to golden user'}}
+            msg = MIMEText('亲爱的%name%', 'plain', 'utf-8')
+            msg['From'] = 'support@ifaxin.com'
+            msg['Subject'] = 'xsmtpapi'
+            msg['SC-Custom-test_key1'] = 'value1'
+            if mode == 'good':
+                msg['X-SMTPAPI'] = Header(base64.b64encode(json.dumps(x_smtpapi).encode()).decode())
+            else:
+                msg['X-SMTPAPI'] = Header(base64.b64encode(json.dumps({'to': 'not-a-list'}).encode()).decode())
+            s = smtplib.SMTP('127.0.0.1', port)
+            s.login('api_user', 's3cret-key')
+            s.mail('support@ifaxin.com')
+            s.rcpt('ben@ifaxin.com')
+            code, resp = s.data(msg.as_string())
+            print(code, resp.decode())
+            s.quit()
+            """;
+
+    @Test
+    void shouldValidateXSmtpApiFromPythonBeforeQueueing() {
+        final Processes.Result good = Processes.python(PYTHON_XSMTPAPI, String.valueOf(app.smtpPort()), "good");
+        final Matcher m = QUEUED.matcher(good.output());
+        assertThat(m.find()).as(good.output()).isTrue();
+        final String content = StandardCharsets.UTF_8.decode(awaitRaw(m.group(1)).getContent()).toString();
+        assertThat(content).contains("SC-Custom-test_key1: value1").contains("X-SMTPAPI: ");
+        assertThat(content.substring(content.indexOf("X-SMTPAPI: ")).indexOf("\r\n")).as("one long line, as Python sends it")
+                .isGreaterThan(1000);
+
+        final Processes.Result bad = Processes.python(PYTHON_XSMTPAPI, String.valueOf(app.smtpPort()), "bad");
+        assertThat(bad.output()).contains("550 5.6.0 xsmtpapi error: \"to\" must be a non-empty array of addresses");
+        assertThat(bad.output()).doesNotContain("Queued");
     }
 }

@@ -37,7 +37,11 @@ final class SmtpConnection {
     private final int dataTimeoutMs;
     private ConnectionInput input;
     private OutputStream output;
-    private volatile boolean submitting;
+    /** IDLE, SUBMITTING (a message is with Kafka; the socket must stay open) or STOPPED. */
+    private final java.util.concurrent.atomic.AtomicInteger phase = new java.util.concurrent.atomic.AtomicInteger(IDLE);
+    private static final int IDLE = 0;
+    private static final int SUBMITTING = 1;
+    private static final int STOPPED = 2;
     private volatile boolean stopping;
 
     SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
@@ -85,14 +89,14 @@ final class SmtpConnection {
     }
 
     /**
-     * Asks the connection to end: it finishes a submission in flight (so the client hears the
-     * outcome of a message Kafka may already have), then says 421 and closes.
+     * Asks the connection to end. A connection with a submission in flight finishes it (so the
+     * client hears the outcome of a message Kafka may already have), then says 421 and closes.
      *
-     * @return true when a submission is in flight right now
+     * @return true when no submission is in flight and none will start: the caller closes the socket
      */
-    boolean stop() {
+    boolean stopIfIdle() {
         stopping = true;
-        return submitting;
+        return phase.compareAndSet(IDLE, STOPPED);
     }
 
     /** @return false when the connection must close */
@@ -113,18 +117,21 @@ final class SmtpConnection {
             }
             case Step.Action.Submit s -> {
                 output.flush();
-                final long start = System.nanoTime();
-                submitting = true;
-                final boolean queued;
+                if (!phase.compareAndSet(IDLE, SUBMITTING)) {
+                    yield perform(session.onQueueFailed()); // stopping: do not start what we could not report
+                }
                 try {
-                    queued = submitter.submit(s.submission());
+                    final long start = System.nanoTime();
+                    final boolean queued = submitter.submit(s.submission());
+                    if (queued) {
+                        metrics.accepted(s.submission().content().length, System.nanoTime() - start);
+                    }
+                    write(queued ? session.onQueued() : session.onQueueFailed());
+                    output.flush(); // the outcome reaches the client before a shutdown may close the socket
                 } finally {
-                    submitting = false;
+                    phase.compareAndSet(SUBMITTING, IDLE);
                 }
-                if (queued) {
-                    metrics.accepted(s.submission().content().length, System.nanoTime() - start);
-                }
-                yield perform(queued ? session.onQueued() : session.onQueueFailed());
+                yield true;
             }
             case Step.Action.StartTls t -> {
                 output.flush();

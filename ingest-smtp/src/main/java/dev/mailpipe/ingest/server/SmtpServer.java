@@ -178,7 +178,7 @@ public final class SmtpServer implements AutoCloseable {
         closed = true;
         sockets.forEach(SmtpServer::closeQuietly);
         connections.forEach((connection, socket) -> {
-            if (!connection.stop()) {
+            if (connection.stopIfIdle()) {
                 closeQuietly(socket);
             }
         });

@@ -30,7 +30,7 @@ public final class DataDecoder {
 
     /**
      * @param maxBytes      largest message content kept (after unstuffing)
-     * @param maxLineLength longest line on the wire, CRLF included (RFC 5321: 1000)
+     * @param maxLineLength longest line on the wire, CRLF included
      */
     public DataDecoder(final long maxBytes, final int maxLineLength) {
         this.maxBytes = maxBytes;

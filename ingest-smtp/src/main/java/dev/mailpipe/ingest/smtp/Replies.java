@@ -47,7 +47,7 @@ public final class Replies {
     public static final Reply BAD_ADDRESS = Reply.of(501, "5.1.3 Bad address syntax");
     public static final Reply MESSAGE_TOO_BIG = Reply.of(552, "5.3.4 Message size exceeds fixed maximum message size");
     public static final Reply BARE_LINE_ENDING = Reply.of(554, "5.6.0 Message refused: bare CR or LF in message data (lines must end with CRLF)");
-    public static final Reply DATA_LINE_TOO_LONG = Reply.of(554, "5.6.0 Message refused: a line exceeds 1000 octets");
+    public static final Reply DATA_LINE_TOO_LONG = Reply.of(554, "5.6.0 Message refused: a line is too long");
     public static final Reply NO_VALID_RECIPIENTS = Reply.of(554, "5.5.1 No valid recipients");
 
     private Replies() {

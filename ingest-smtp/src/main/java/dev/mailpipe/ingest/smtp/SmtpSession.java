@@ -396,7 +396,7 @@ public final class SmtpSession {
         }
         state = State.DATA;
         return Step.replyThen(Replies.START_DATA,
-                new Step.Action.ReadData(settings.maxMessageBytes(), settings.maxLineLength()));
+                new Step.Action.ReadData(settings.maxMessageBytes(), settings.maxDataLineLength()));
     }
 
     private Step accept(final byte[] content) {

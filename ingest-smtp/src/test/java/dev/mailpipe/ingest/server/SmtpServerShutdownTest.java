@@ -77,7 +77,9 @@ class SmtpServerShutdownTest {
                 in.readLine();
             }
             assertThat(in.readLine()).matches("250 #.*#Queued");
-            assertThat(in.readLine()).isEqualTo("421 4.3.2 Service shutting down, closing connection");
+            // 421 when close() got to this connection while it was still submitting, else just closed
+            assertThat(in.readLine()).isIn("421 4.3.2 Service shutting down, closing connection", null);
+            assertThat(in.readLine()).isNull();
             Awaitility.await().atMost(Duration.ofSeconds(15)).until(closing::isDone);
         }
     }

@@ -47,7 +47,7 @@ class SmtpServerTest {
     @BeforeAll
     static void start() {
         final SSLContext tls = TlsContexts.selfSigned("localhost");
-        final SessionSettings settings = new SessionSettings("mx.test", 100_000, 100, 1000, 10, true, false);
+        final SessionSettings settings = new SessionSettings("mx.test", 100_000, 100, 1000, 1000, 10, true, false);
         final SessionServices services = new SessionServices((u, k) -> u.equals("u") && k.equals("k"), AuthThrottle.NONE,
                 RateLimiter.UNLIMITED, new MessageIdGenerator(Clock.systemUTC(), "t"), Clock.systemUTC());
         final Submitter memory = new Submitter() {

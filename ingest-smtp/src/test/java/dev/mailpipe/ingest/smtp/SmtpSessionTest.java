@@ -250,7 +250,7 @@ class SmtpSessionTest {
 
     @Test
     void shouldRefuseOversizedDataAfterReadingItAll() {
-        final Conversation c = new Conversation(new SessionSettings("mx.test", 2000, 100, 1000, 10, false, false),
+        final Conversation c = new Conversation(new SessionSettings("mx.test", 2000, 100, 1000, 1000, 10, false, false),
                 AuthThrottle.NONE, RateLimiter.UNLIMITED, ClientInfo.plain("192.0.2.1")).login().envelope("ben@ifaxin.com");
         final String body = ("x".repeat(98) + "\r\n").repeat(30);
         final String rest = c.sendData("Subject: big\r\n\r\n" + body + ".\r\nNOOP\r\n");
@@ -260,11 +260,20 @@ class SmtpSessionTest {
     }
 
     @Test
-    void shouldRefuseDataLineLongerThan1000Octets() {
-        final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
+    void shouldRefuseDataLineOverTheConfiguredLimit() {
+        final Conversation c = new Conversation(new SessionSettings("mx.test", 16_000_000, 100, 1000, 1000, 10, false, false),
+                AuthThrottle.NONE, RateLimiter.UNLIMITED, ClientInfo.plain("192.0.2.1")).login().envelope("ben@ifaxin.com");
         c.sendData("Subject: long\r\n\r\n" + "y".repeat(999) + "\r\n.\r\n");
-        c.expect("554 5.6.0 Message refused: a line exceeds 1000 octets");
+        c.expect("554 5.6.0 Message refused: a line is too long");
         c.envelope("ben@ifaxin.com").sendData("Subject: long\r\n\r\n" + "y".repeat(998) + "\r\n.\r\n");
+        assertThat(c.queued).hasSize(1);
+    }
+
+    @Test
+    void shouldAcceptAnUnfoldedXSmtpApiLineLongerThan1000OctetsByDefault() {
+        final String to = IntStream.range(0, 100).mapToObj(i -> "\"u" + i + "@b.test\"").collect(Collectors.joining(","));
+        final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
+        c.sendData("Subject: x\r\nX-SMTPAPI: " + b64("{\"to\":[" + to + "]}") + "\r\n\r\nb\r\n.\r\n");
         assertThat(c.queued).hasSize(1);
     }
 
