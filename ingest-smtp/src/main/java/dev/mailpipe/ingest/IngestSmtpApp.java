@@ -43,12 +43,14 @@ public final class IngestSmtpApp implements MailpipeApp {
     private final List<AutoCloseable> resources;
     private final SmtpServer server;
     private final ClusterRateLimiter rateLimiter;
+    private final AccountStore accounts;
     private final int tlsListenerIndex;
     private volatile boolean closed;
 
     private IngestSmtpApp(final List<AutoCloseable> resources, final SmtpServer server, final int tlsListenerIndex,
-            final ClusterRateLimiter rateLimiter) {
+            final ClusterRateLimiter rateLimiter, final AccountStore accounts) {
         this.resources = resources;
+        this.accounts = accounts;
         this.rateLimiter = rateLimiter;
         this.server = server;
         this.tlsListenerIndex = tlsListenerIndex;
@@ -140,7 +142,7 @@ public final class IngestSmtpApp implements MailpipeApp {
                             config.getInt(IngestSmtpConfig.SMTP_DATA_TIMEOUT_MS), limiter, trusted::accountFor,
                             (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics));
             resources.add(0, server); // stop accepting before the producer closes
-            return new IngestSmtpApp(resources, server, tlsIndex, clusterLimiter);
+            return new IngestSmtpApp(resources, server, tlsIndex, clusterLimiter, accounts);
         } catch (final RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -186,7 +188,7 @@ public final class IngestSmtpApp implements MailpipeApp {
 
     @Override
     public boolean isReady() {
-        return !closed;
+        return !closed && accounts.isFollowing();
     }
 
     @Override

@@ -123,6 +123,7 @@ class IngestSmtpIT {
 
     @Test
     void shouldQueueMessageFromPythonWithLabel() {
+        assertThat(app.isReady()).isTrue();
         final String messageId = sendWithPython(app.smtpPort(), "login", "api_user#label_42", "seed");
         final RawMessage raw = awaitRaw(messageId);
         assertThat(raw.getApiUser()).isEqualTo("api_user");

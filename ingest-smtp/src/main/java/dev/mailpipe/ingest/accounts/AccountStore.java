@@ -167,6 +167,11 @@ public final class AccountStore implements Authenticator, AutoCloseable {
         return ok && account.enabled();
     }
 
+    /** True while the topic is being followed (account changes arrive). */
+    public boolean isFollowing() {
+        return !closed && follower.isAlive();
+    }
+
     public Optional<Account> get(final String apiUser) {
         return Optional.ofNullable(accounts.get(apiUser));
     }

@@ -24,7 +24,8 @@ public final class ReceivedHeader {
     public static String render(final String helo, final String address, final String hostname, final boolean esmtp,
             final boolean authenticated, final String tlsProtocol, final String tlsCipher, final String messageId,
             final Instant at) {
-        final String with = (esmtp ? "ESMTP" : "SMTP") + (tlsCipher != null ? "S" : "") + (authenticated ? "A" : "");
+        // RFC 3848 registers ESMTPS, ESMTPA and ESMTPSA only; plain HELO stays "SMTP".
+        final String with = esmtp ? "ESMTP" + (tlsCipher != null ? "S" : "") + (authenticated ? "A" : "") : "SMTP";
         final StringBuilder h = new StringBuilder(256);
         h.append("Received: from ").append(clean(helo)).append(" ([").append(address).append("])\r\n");
         h.append("\tby ").append(hostname).append(" (mailpipe)");

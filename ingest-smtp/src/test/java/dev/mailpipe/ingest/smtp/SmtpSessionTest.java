@@ -386,6 +386,14 @@ class SmtpSessionTest {
     }
 
     @Test
+    void shouldNameTheProtocolSmtpAfterHelo() {
+        final Conversation c = new Conversation();
+        c.send("HELO old.client").send("AUTH PLAIN " + b64("\0api_user\0api_key")).replies();
+        c.envelope("ben@ifaxin.com").sendData(MESSAGE);
+        assertThat(new String(c.queued.get(0).content(), StandardCharsets.US_ASCII)).contains("\twith SMTP id ");
+    }
+
+    @Test
     void shouldTreatTrustedNetworkAsAuthenticated() {
         final Conversation c = new Conversation(SessionSettings.defaults("mx.test"), AuthThrottle.NONE,
                 RateLimiter.UNLIMITED, new ClientInfo("10.1.2.3", "internal-app", null, null));
