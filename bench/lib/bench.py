@@ -329,6 +329,7 @@ def start_dnsmasq(procs, work):
 class System:
     name = "?"
     durability = "?"
+    durability_short = "?"
     user = key = ""
     envelope_all = True  # peers do not read X-SMTPAPI: they get every recipient in RCPT TO
 
@@ -339,6 +340,7 @@ class System:
 class Postfix(System):
     name = "postfix"
     durability = "250 after the queue file is fsync'd (Postfix default)"
+    durability_short = "queue file fsync'd"
 
     def __init__(self, procs, work, sink_port):
         self.procs, self.sink_port = procs, sink_port
@@ -432,6 +434,7 @@ class Postfix(System):
 class Haraka(System):
     name = "haraka"
     durability = "no queue of its own: 250 only after the sink accepted (smtp_forward, synchronous)"
+    durability_short = "none (sync relay)"
 
     def __init__(self, procs, work, sink_port):
         self.procs, self.work, self.sink_port = procs, work, sink_port
@@ -496,6 +499,7 @@ class Haraka(System):
 class Mailpipe(System):
     name = "mailpipe"
     durability = "250 after Kafka acks=all (embedded single broker, RF=1; Kafka default: page cache, no fsync per write)"
+    durability_short = "Kafka acks=all, RF=1, no fsync"
     envelope_all = False  # X-SMTPAPI "to" replaces the envelope
 
     def __init__(self, procs, work, sink_port, dns_port, start_timeout):
@@ -548,8 +552,9 @@ class Mailpipe(System):
     def tail(self):
         try:
             with open(self.logpath, "rb") as f:
-                lines = f.read().decode("utf-8", "replace").strip().splitlines()
-            return " | ".join(lines[-6:])
+                text = re.sub(r"\x1b\[[0-9;]*m", "", f.read().decode("utf-8", "replace"))
+            lines = [l for l in text.strip().splitlines() if l.strip() and not l.startswith("WARNING:")]
+            return " | ".join(lines[-4:])
         except OSError:
             return ""
 
@@ -663,13 +668,13 @@ def main():
                                                          "exit 1 if any system fails to deliver")
     ap.add_argument("--systems", default="mailpipe,postfix,haraka")
     ap.add_argument("--sessions", type=int, help="parallel SMTP sessions (default 20; smoke 4)")
-    ap.add_argument("--messages", type=int, help="messages per 1 KiB run (default 2000; smoke 40); "
+    ap.add_argument("--messages", type=int, help="messages per 1 KiB run (default 4000; smoke 40); "
                                                   "20 KiB runs send half")
-    ap.add_argument("--xsmtpapi-messages", type=int, help="100-recipient submissions per run (default 40; smoke 2)")
+    ap.add_argument("--xsmtpapi-messages", type=int, help="100-recipient submissions per run (default 100; smoke 2)")
     ap.add_argument("--runs", type=int, help="measured runs per case, median reported (default 3; smoke 1)")
     ap.add_argument("--warmup", type=int, help="warm-up messages per system (default 300; smoke 10)")
     ap.add_argument("--sink-delay", type=int, default=0, help="seconds smtp-sink waits before answering DATA")
-    ap.add_argument("--max-minutes", type=float, help="overall time budget (default 40; smoke 2)")
+    ap.add_argument("--max-minutes", type=float, help="overall time budget (default 100; smoke 2)")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
     ap.add_argument("--pidfile", default="")
     ap.add_argument("--results-dir", help="where the CSV and PNG go (default bench/results; smoke bench/.work/results)")
@@ -677,8 +682,8 @@ def main():
     smoke = opts.smoke
     d = lambda v, full, small: v if v is not None else (small if smoke else full)
     opts.sessions = d(opts.sessions, 20, 4)
-    opts.messages = d(opts.messages, 2000, 40)
-    opts.xsmtpapi_messages = d(opts.xsmtpapi_messages, 40, 2)
+    opts.messages = d(opts.messages, 4000, 40)
+    opts.xsmtpapi_messages = d(opts.xsmtpapi_messages, 100, 2)
     opts.runs = d(opts.runs, 3, 1)
     opts.warmup = d(opts.warmup, 300, 10)
     opts.max_minutes = d(opts.max_minutes, 40.0, 2.0)
@@ -701,6 +706,7 @@ def main():
     procs.note("dir %s" % work)
     stamp = datetime.datetime.now(datetime.timezone.utc)
     table, failures = [], []
+    interrupted = False
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt("signal %d" % signum)
@@ -739,11 +745,12 @@ def main():
                 table.append({"system": name, "case": case["id"], "status": "ok" if ok else "FAILED",
                               "runs": len(runs), "stats": summarize(runs) if runs else None, "rss": rss,
                               "rss_detail": detail, "durability": system.durability,
-                              "messages": case["messages"], "rcpts": case["rcpts"],
+                              "durability_short": system.durability_short, "messages": case["messages"], "rcpts": case["rcpts"],
                               "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), "")})
     except KeyboardInterrupt as e:
-        log("interrupted: %s" % e)
+        log("interrupted: %s (nothing is written to the results)" % e)
         failures.append("interrupted")
+        interrupted = True
     finally:
         procs.stop_all()
         if "sink" in locals():
@@ -752,7 +759,8 @@ def main():
     report = render(table, cases, opts, stamp, time.time() - started)
     sys.stderr.flush()
     print(report, flush=True)
-    write_results(table, opts, stamp, smoke, report)
+    if not interrupted:
+        write_results(table, opts, stamp, smoke, report)
     if not smoke:
         shutil.rmtree(work, ignore_errors=True)
     if failures:
@@ -767,23 +775,23 @@ def render(table, cases, opts, stamp, elapsed):
              "sink delay %ds, %.0fs" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
                                          opts.sessions, opts.runs, opts.sink_delay, elapsed),
              "",
-             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS MB (all processes) | status |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS MB | durability | status |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for row in table:
         if row.get("status") == "not available":
-            lines.append("| %s | all | | | | | | | not available: %s |" % (row["system"], row["error"][:120]))
+            lines.append("| %s | all | | | | | | | | not available: %s |" % (row["system"], row["error"][:120]))
             continue
         s = row["stats"]
         if s is None:
-            lines.append("| %s | %s | | | | | | | %s |" % (row["system"], row["case"], row["status"]))
+            lines.append("| %s | %s | | | | | | | | %s |" % (row["system"], row["case"], row["status"]))
             continue
 
         def cell(k, digits=0):
             med, lo, hi = s[k]
             return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
-        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f | %s |" % (
+        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f | %s | %s |" % (
             row["system"], row["case"], row["messages"], row["rcpts"], cell("ingest"), cell("delivery"),
-            cell("p50"), cell("p99"), row["rss"], row["status"]))
+            cell("p50"), cell("p99"), row["rss"], row["durability_short"], row["status"]))
     lines.append("")
     # mailpipe's ratio to each peer
     by = {(r["system"], r.get("case")): r for r in table if r.get("stats")}
