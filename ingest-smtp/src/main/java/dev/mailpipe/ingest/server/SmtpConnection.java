@@ -65,7 +65,7 @@ final class SmtpConnection {
             socket.setSoTimeout(commandTimeoutMs);
             boolean open = perform(session.greet());
             while (open) {
-                if (stopping && !input.hasPending()) {
+                if (stopping) {
                     perform(session.onShutdown());
                     return;
                 }
