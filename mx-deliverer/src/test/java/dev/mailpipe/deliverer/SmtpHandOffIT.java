@@ -118,4 +118,18 @@ class SmtpHandOffIT {
         assertThat(maxConcurrent.get()).isEqualTo(3);
         assertThat(server.connections()).isEqualTo(3);
     }
+
+    @Test
+    void shouldUpgradeToTlsWhenTheServerOffersStarttls() throws Exception {
+        try (StartTlsSmtpServer tls = StartTlsSmtpServer.start("127.0.0.8", server.port())) {
+            final MxDeliverer deliverer = deliverer(List.of("127.0.0.8"), 100, 5);
+
+            final Outcome first = deliverer.deliver("d.test", "a@s.test", "one@d.test", MESSAGE);
+            final Outcome second = deliverer.deliver("d.test", "a@s.test", "two@d.test", MESSAGE);
+
+            assertThat(first).isInstanceOf(Outcome.Delivered.class);
+            assertThat(second).isInstanceOf(Outcome.Delivered.class);
+            assertThat(tls.received()).containsExactly("TLSv1.3 one@d.test", "TLSv1.3 two@d.test");
+        }
+    }
 }

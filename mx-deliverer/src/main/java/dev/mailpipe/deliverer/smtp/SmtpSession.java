@@ -183,6 +183,9 @@ public final class SmtpSession implements AutoCloseable {
         final Set<String> keywords = new HashSet<>();
         for (int i = 1; i < lines.size(); i++) {
             final String line = lines.get(i).strip();
+            if (line.isEmpty()) {
+                continue;
+            }
             final int space = line.indexOf(' ');
             keywords.add((space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT));
         }
