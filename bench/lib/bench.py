@@ -214,6 +214,9 @@ TOKEN_RES = [re.compile(rb"^X-Bench-Token:\s*(\S+)", re.M | re.I),
              re.compile(rb"this is message (\w+?)(?:-\d+)?\.")]
 
 
+PERSONALISED = re.compile(rb"Hello Name\d+, this is message \w+-\d+\.")
+
+
 class Sink:
     def __init__(self, procs, work, delay):
         self.procs = procs
@@ -253,7 +256,7 @@ class Sink:
             except OSError:
                 continue
             if got is not None and got[3] == st.st_size:
-                out[entry.name] = got[:3]
+                out[entry.name] = got[:3] + got[4:]
                 continue
             try:
                 with open(entry.path, "rb") as f:
@@ -269,9 +272,11 @@ class Sink:
             if token is None or token not in wanted:
                 continue
             rcpts = len(re.findall(rb"^X-Rcpt-Args:", data[:data.find(b"\nReceived:") + 1 or len(data)], re.M))
-            rec = (token, max(1, rcpts), st.st_mtime, st.st_size)
+            # X-SMTPAPI substitution done (mailpipe) or the template as sent (peers)
+            personalised = PERSONALISED.search(data) is not None
+            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised)
             self.cache[entry.name] = rec
-            out[entry.name] = rec[:3]
+            out[entry.name] = rec[:3] + rec[4:]
         return out
 
     def wait_for(self, wanted, expected, timeout):
@@ -594,7 +599,8 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     delivered = sum(a[1] for a in arrivals)
     last_arrival = max((a[2] for a in arrivals), default=start)
     lat = []
-    for token, rcpts, mtime in arrivals:
+    personalised = sum(a[1] for a in arrivals if a[3])
+    for token, rcpts, mtime, _ in arrivals:
         d = (mtime - acked[token][2]) * 1000.0
         lat.extend([d] * rcpts)
     rejected = [row for row in doc["results"] if row[3] != 250]
@@ -604,11 +610,15 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "delivery": delivered / max(1e-9, last_arrival - start) if delivered else 0.0,
         "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
         "p99": max(0.0, percentile(lat, 99)) if lat else float("nan"),
-        "rejected": len(rejected),
+        "rejected": len(rejected), "personalised": personalised,
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
         "sample_reply": next((row[5] for row in doc["results"] if row[5]), ""),
     }
     res["ok"] = res["accepted"] == case["messages"] and delivered >= expected and expected > 0
+    if case["xsmtpapi"] and not system.envelope_all and personalised < delivered:
+        res["ok"] = False  # mailpipe must deliver one personalised email per X-SMTPAPI recipient
+        res["first_error"] = "%d of %d delivered emails lack the X-SMTPAPI substitutions" % (
+            delivered - personalised, delivered)
     if delivered < expected:
         res["first_error"] = ("%s [%s]" % (res["first_error"], dns_status())).strip()
     return res
@@ -635,9 +645,11 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                     break
                 rid = "%s%s%d%x" % (system.name[0], case["id"][0], i, int(time.time() * 10) & 0xfffff)
                 r = run_load(system, sink, case, opts, work, rid, opts.deliver_timeout)
-                log("%-8s %-10s run %d: ingest %7.1f msg/s, delivered %7.1f emails/s (%d/%d), p50 %.0f ms, "
+                log("%-8s %-10s run %d: ingest %7.1f msg/s, delivered %7.1f emails/s (%d/%d%s), p50 %.0f ms, "
                     "p99 %.0f ms%s" % (system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
-                                       r["expected"], r["p50"], r["p99"],
+                                       r["expected"],
+                                       ", %d personalised" % r["personalised"] if case["xsmtpapi"] else "",
+                                       r["p50"], r["p99"],
                                        "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
                 runs.append(r)
             results[case["id"]] = runs
