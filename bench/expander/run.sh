@@ -3,7 +3,8 @@
 #   bench/expander/run.sh [core|broker|all] [submissions]
 #     core    the pure expander + Avro encoding, one thread (default 200 submissions)
 #     broker  the real Kafka Streams app (exactly_once_v2) on an in-JVM KRaft broker (default 50)
-#   -Dbench.threads=N via BENCH_JAVA_OPTS sets the stream threads of the broker mode (default 2).
+#   BENCH_JAVA_OPTS="-Dbench.threads=N -Dbench.guarantee=at_least_once" tune the broker mode
+#   (defaults: 2 stream threads, exactly_once_v2).
 # Each submission: 100 recipients, 5 substitution variables, a ~20 KiB HTML+text message with one
 # inline image. Prints emails/s and latency percentiles per submission.
 set -euo pipefail

@@ -109,6 +109,10 @@ public final class ExpanderBench {
             settings.put(ExpanderConfig.HTTP_PORT, "-1");
             settings.put(ExpanderConfig.TOPIC_PARTITIONS, "6");
             settings.put(ExpanderConfig.THREADS, System.getProperty("bench.threads", "2"));
+            settings.put(ExpanderConfig.PROCESSING_GUARANTEE, System.getProperty("bench.guarantee", "exactly_once_v2"));
+            if (System.getProperty("bench.commit.ms") != null) {
+                settings.put(ExpanderConfig.STREAMS_PREFIX + "commit.interval.ms", System.getProperty("bench.commit.ms"));
+            }
             final ExpanderConfig config = new ExpanderConfig(settings);
             try (ExpanderApp app = ExpanderApp.start(config, new SimpleMeterRegistry());
                  KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
@@ -142,7 +146,8 @@ public final class ExpanderBench {
                     }
                 }
                 final double seconds = (System.nanoTime() - start) / 1e9;
-                report("broker (Kafka Streams exactly_once_v2, " + config.threads() + " threads, in-JVM broker)",
+                report("broker (Kafka Streams " + config.processingGuarantee() + ", " + config.threads()
+                                + " threads, in-JVM broker)",
                         latencies.size(), seconds, latencies.stream().mapToLong(Long::longValue).toArray(), bytes);
             }
         }
