@@ -41,7 +41,9 @@ class ExpanderIT {
                 ExpanderConfig.TOPIC_PARTITIONS, "3",
                 ExpanderConfig.STATE_DIR, stateDir.toString(),
                 ExpanderConfig.HTTP_PORT, "-1"));
-        try (ExpanderApp app = ExpanderApp.start(config, new SimpleMeterRegistry())) {
+        final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        final ExpanderApp app = ExpanderApp.start(config, registry);
+        try {
             assertThat(app.isReady()).isTrue();
             try (Admin admin = KAFKA.cluster().admin()) {
                 assertThat(admin.listTopics().names().get()).contains(Topics.RAW.name(), Topics.OUTBOUND.name(),
@@ -82,6 +84,13 @@ class ExpanderIT {
                         StandardCharsets.UTF_8)).startsWith("corrupt record");
             });
             assertThat(app.isReady()).isTrue();
+            assertThat(registry.get("mailpipe.expander.emails.expanded").counter().count()).isEqualTo(2.0);
+            assertThat(registry.get("mailpipe.expander.submissions").tag("outcome", "invalid").counter().count())
+                    .isEqualTo(1.0);
+        } finally {
+            app.close();
         }
+        assertThat(app.isReady()).isFalse();
+        app.close(); // harmless twice
     }
 }
