@@ -80,7 +80,7 @@ public final class Expander {
         }
         final TrackingFilters filters = api.filters().mergeOver(accountDefaults.filtersOf(raw.getApiUser()));
         final MessageTemplate template = MessageTemplate.parse(content,
-                Variables.of(personalisation.variables()), api.to().isPresent());
+                Variables.of(personalisation.variables()), api.to().isPresent(), rfc5322Date(raw.getReceivedAt()));
         final String domain = messageIdDomain.isEmpty() ? Addresses.domainOf(raw.getMailFrom()) : messageIdDomain;
         final List<OutboundEmail> emails = new ArrayList<>(recipients.size());
         for (int index = 0; index < recipients.size(); index++) {
@@ -131,6 +131,14 @@ public final class Expander {
         }
         return custom;
     }
+
+    /** {@code Mon, 23 Nov 2026 16:00:00 +0000}: the submission time, so re-expansion gives the same bytes. */
+    static String rfc5322Date(final java.time.Instant at) {
+        return DATE.format(at.atZone(java.time.ZoneOffset.UTC));
+    }
+
+    private static final java.time.format.DateTimeFormatter DATE =
+            java.time.format.DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", java.util.Locale.US);
 
     private static byte[] bytesOf(final ByteBuffer buffer) {
         final ByteBuffer copy = buffer.duplicate();

@@ -51,7 +51,16 @@ public final class MessageTemplate {
      * @param rewriteTo whether each email's {@code To} field becomes its recipient alone
      */
     public static MessageTemplate parse(final byte[] content, final Variables variables, final boolean rewriteTo) {
-        final Parser parser = new Parser(content, variables, rewriteTo);
+        return parse(content, variables, rewriteTo, null);
+    }
+
+    /**
+     * @param dateIfMissing value of a {@code Date} field to add when the message has none (RFC 5322
+     *                      requires one; RFC 6409 lets the submission service add it), or null
+     */
+    public static MessageTemplate parse(final byte[] content, final Variables variables, final boolean rewriteTo,
+            final String dateIfMissing) {
+        final Parser parser = new Parser(content, variables, rewriteTo, dateIfMissing);
         return new MessageTemplate(coalesce(parser.entity(0, content.length, true, List.of(), "text/plain")),
                 content.length + 256);
     }
@@ -89,11 +98,13 @@ public final class MessageTemplate {
         private final byte[] source;
         private final Variables variables;
         private final boolean rewriteTo;
+        private final String dateIfMissing;
 
-        Parser(final byte[] source, final Variables variables, final boolean rewriteTo) {
+        Parser(final byte[] source, final Variables variables, final boolean rewriteTo, final String dateIfMissing) {
             this.source = source;
             this.variables = variables;
             this.rewriteTo = rewriteTo;
+            this.dateIfMissing = dateIfMissing;
         }
 
         List<Segment> entity(final int from, final int to, final boolean top, final List<String> boundaries,
@@ -123,6 +134,9 @@ public final class MessageTemplate {
                 }
                 if (rewriteTo && header.first("To") == null) {
                     headers.add(new Segment.ToHeader());
+                }
+                if (dateIfMissing != null && header.first("Date") == null) {
+                    headers.add(Segment.Fixed.of("Date: " + HeaderEncoder.sanitize(dateIfMissing) + "\r\n"));
                 }
             }
             final Segment separator = raw(header.separatorStart(), header.bodyStart());

@@ -120,4 +120,15 @@ class ExpanderTest {
         assertThat(small.expand(raw)).isInstanceOfSatisfying(Expansion.Invalid.class, invalid ->
                 assertThat(invalid.reason()).startsWith("email 0 would be ").endsWith("more than 4096 after substitution"));
     }
+
+    @Test
+    void shouldAddADateFromTheSubmissionTimeOnlyWhenTheMessageHasNone() {
+        final List<OutboundEmail> undated = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), "From: support@ifaxin.com\r\nSubject: hi\r\n\r\nHi\r\n")));
+        assertThat(headerBlock(undated.get(0))).contains("Date: Sat, 7 Mar 2015 20:03:12 +0000\r\n");
+
+        final List<OutboundEmail> dated = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), "Date: Mon, 23 Nov 2026 16:00:00 +0800\r\nSubject: hi\r\n\r\nHi\r\n")));
+        assertThat(headerBlock(dated.get(0))).containsOnlyOnce("Date:").contains("Date: Mon, 23 Nov 2026 16:00:00 +0800");
+    }
 }
