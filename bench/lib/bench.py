@@ -788,11 +788,14 @@ def main():
     print(report, flush=True)
     if not interrupted:
         write_results(table, opts, stamp, smoke, report)
-    if not smoke:
-        shutil.rmtree(work, ignore_errors=True)
     if failures:
+        # keep the logs (mailpipe.log, haraka.log, postfix/maillog, ...) of a failed run, not its queues
+        for data in ("mailpipe-data", os.path.join("postfix", "queue")):
+            shutil.rmtree(os.path.join(work, data), ignore_errors=True)
         log("FAILED: " + "; ".join(failures))
+        log("logs kept in %s" % work)
         return 1
+    shutil.rmtree(work, ignore_errors=True)
     log("done in %.0fs" % (time.time() - started))
     return 0
 
