@@ -66,6 +66,19 @@ public final class IngestSmtpApp implements MailpipeApp {
 
     /** As {@link #start(IngestSmtpConfig, MeterRegistry)} with the clock of messageIds, Received dates and rate-limit minutes. */
     static IngestSmtpApp start(final IngestSmtpConfig config, final MeterRegistry registry, final Clock clock) {
+        // Everything that can be wrong in the configuration fails here, before any network I/O.
+        final String hostname = config.hostname();
+        final SSLContext tls = config.getBoolean(IngestSmtpConfig.SMTP_TLS_ENABLED) ? tlsContext(config, hostname) : null;
+        final TrustedNetworks trusted;
+        try {
+            trusted = TrustedNetworks.parse(config.getList(IngestSmtpConfig.SMTP_TRUSTED_NETWORKS));
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException("MAILPIPE_SMTP_TRUSTED_NETWORKS: " + e.getMessage());
+        }
+        if (config.getInt(IngestSmtpConfig.SMTP_TLS_PORT) >= 0 && tls == null) {
+            throw new ConfigException("MAILPIPE_SMTP_TLS_PORT needs MAILPIPE_SMTP_TLS_ENABLED=true");
+        }
+
         final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
         final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
         TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
@@ -75,7 +88,6 @@ public final class IngestSmtpApp implements MailpipeApp {
 
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
-            final String hostname = config.hostname();
             final String instance = MessageIdGenerator.sanitize(config.instanceId());
             final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-ingest-" + instance);
             resources.add(accounts);
@@ -100,7 +112,6 @@ public final class IngestSmtpApp implements MailpipeApp {
                     Duration.ofMillis(config.getInt(IngestSmtpConfig.SMTP_QUEUE_TIMEOUT_MS)));
             resources.add(submitter);
 
-            final SSLContext tls = config.getBoolean(IngestSmtpConfig.SMTP_TLS_ENABLED) ? tlsContext(config, hostname) : null;
             final SessionSettings settings = new SessionSettings(hostname,
                     config.getLong(IngestSmtpConfig.SMTP_MAX_MESSAGE_BYTES),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_RECIPIENTS),
@@ -112,12 +123,6 @@ public final class IngestSmtpApp implements MailpipeApp {
                     new FailedAuthThrottle(config.getInt(IngestSmtpConfig.SMTP_AUTH_MAX_FAILURES),
                             config.getLong(IngestSmtpConfig.SMTP_AUTH_FAILURE_WINDOW_MS), clock),
                     rateLimiter, new MessageIdGenerator(clock, instance), clock);
-            final TrustedNetworks trusted;
-            try {
-                trusted = TrustedNetworks.parse(config.getList(IngestSmtpConfig.SMTP_TRUSTED_NETWORKS));
-            } catch (final IllegalArgumentException e) {
-                throw new ConfigException("MAILPIPE_SMTP_TRUSTED_NETWORKS: " + e.getMessage());
-            }
             final ConnectionLimiter limiter = new ConnectionLimiter(config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS_PER_ADDRESS));
             final IngestMetrics metrics = new IngestMetrics(registry, limiter::open);
@@ -130,9 +135,6 @@ public final class IngestSmtpApp implements MailpipeApp {
             int tlsIndex = -1;
             final int tlsPort = config.getInt(IngestSmtpConfig.SMTP_TLS_PORT);
             if (tlsPort >= 0) {
-                if (tls == null) {
-                    throw new ConfigException("MAILPIPE_SMTP_TLS_PORT needs MAILPIPE_SMTP_TLS_ENABLED=true");
-                }
                 tlsIndex = listeners.size();
                 listeners.add(new SmtpServer.Listener(tlsPort, true));
             }
