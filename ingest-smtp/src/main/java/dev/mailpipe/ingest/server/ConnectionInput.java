@@ -18,7 +18,7 @@ final class ConnectionInput {
     }
 
     private InputStream stream;
-    private final byte[] buffer = new byte[64 * 1024];
+    private final byte[] buffer = new byte[16 * 1024]; // per connection: keep small, connections are many
     private int position;
     private int limit;
 

@@ -56,7 +56,7 @@ final class SmtpConnection {
         this.commandTimeoutMs = commandTimeoutMs;
         this.dataTimeoutMs = dataTimeoutMs;
         this.input = new ConnectionInput(socket.getInputStream());
-        this.output = new BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+        this.output = new BufferedOutputStream(socket.getOutputStream(), 8 * 1024);
     }
 
     /** Serves the connection until QUIT, an error or the client leaves. Never throws. */
@@ -173,7 +173,7 @@ final class SmtpConnection {
         ssl.startHandshake();
         socket = ssl;
         input.switchTo(ssl.getInputStream());
-        output = new BufferedOutputStream(ssl.getOutputStream(), 16 * 1024);
+        output = new BufferedOutputStream(ssl.getOutputStream(), 8 * 1024);
         session.onTlsStarted(ssl.getSession().getProtocol(), ssl.getSession().getCipherSuite());
     }
 }
