@@ -114,7 +114,7 @@ class EndToEndIT {
         assertThat(matcher.find()).as("python output: %s", output).isTrue();
         final String messageId = matcher.group(1);
 
-        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> {
             assertThat(mx1.received()).hasSize(2);
             assertThat(mx2.received()).hasSize(1);
         });
@@ -131,7 +131,7 @@ class EndToEndIT {
                 messageId + "2$" + recipients.get(2));
         try (TopicCollector<String, DeliveryEvent> events = KAFKA.cluster().collector(Topics.DELIVERY_EVENTS.name(),
                 Topics.DELIVERY_EVENTS.keySerde().deserializer(), Topics.DELIVERY_EVENTS.valueSerde().deserializer())) {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 events.poll();
                 assertThat(emailIds(events, EventType.delivered)).containsExactlyInAnyOrderElementsOf(expected);
                 assertThat(emailIds(events, EventType.request)).containsExactlyInAnyOrderElementsOf(expected);
