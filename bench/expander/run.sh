@@ -4,7 +4,8 @@
 #     core    the pure expander + Avro encoding, one thread (default 200 submissions)
 #     broker  the real Kafka Streams app (exactly_once_v2) on an in-JVM KRaft broker (default 50)
 #   BENCH_JAVA_OPTS="-Dbench.threads=N -Dbench.guarantee=at_least_once" tune the broker mode
-#   (defaults: 2 stream threads, exactly_once_v2).
+#   (defaults: 2 stream threads, exactly_once_v2); -Dbench.template=sparse puts the variables on one
+#   line per part instead of on every line.
 # Each submission: 100 recipients, 5 substitution variables, a ~20 KiB HTML+text message with one
 # inline image. Prints emails/s and latency percentiles per submission.
 set -euo pipefail

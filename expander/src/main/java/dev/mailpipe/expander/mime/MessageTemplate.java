@@ -60,7 +60,13 @@ public final class MessageTemplate {
      */
     public static MessageTemplate parse(final byte[] content, final Variables variables, final boolean rewriteTo,
             final String dateIfMissing) {
-        final Parser parser = new Parser(content, variables, rewriteTo, dateIfMissing);
+        return parse(content, variables, rewriteTo, dateIfMissing, true);
+    }
+
+    /** @param linePlans false forces the general text path everywhere (tests compare both paths) */
+    static MessageTemplate parse(final byte[] content, final Variables variables, final boolean rewriteTo,
+            final String dateIfMissing, final boolean linePlans) {
+        final Parser parser = new Parser(content, variables, rewriteTo, dateIfMissing, linePlans);
         return new MessageTemplate(coalesce(parser.entity(0, content.length, true, List.of(), "text/plain")),
                 content.length + 256);
     }
@@ -99,12 +105,15 @@ public final class MessageTemplate {
         private final Variables variables;
         private final boolean rewriteTo;
         private final String dateIfMissing;
+        private final boolean linePlans;
 
-        Parser(final byte[] source, final Variables variables, final boolean rewriteTo, final String dateIfMissing) {
+        Parser(final byte[] source, final Variables variables, final boolean rewriteTo, final String dateIfMissing,
+                final boolean linePlans) {
             this.source = source;
             this.variables = variables;
             this.rewriteTo = rewriteTo;
             this.dateIfMissing = dateIfMissing;
+            this.linePlans = linePlans;
         }
 
         List<Segment> entity(final int from, final int to, final boolean top, final List<String> boundaries,
@@ -215,14 +224,15 @@ public final class MessageTemplate {
             }
             final byte[] decoded = encoding.decode(source, header.bodyStart(), to);
             final Charset effective = isAscii(charset) && !isAscii(decoded) ? StandardCharsets.UTF_8 : charset;
-            final TextTemplate body = TextTemplate.compile(TextEntity.canonicalLineBreaks(decode(decoded, effective)),
-                    variables);
+            final String text = TextEntity.canonicalLineBreaks(decode(decoded, effective));
+            final TextTemplate body = TextTemplate.compile(text, variables);
             if (!body.hasVariables()) {
                 return null;
             }
             return new TextEntity(List.copyOf(headers), contentTypeIndex, transferEncodingIndex,
                     top && header.first("MIME-Version") == null, separator, body, charset, encoding, mimeType,
-                    type == null ? Map.of() : type.getParameters(), boundaries);
+                    type == null ? Map.of() : type.getParameters(), boundaries,
+                    linePlans ? LinePlan.of(text, variables, charset, encoding, boundaries) : null);
         }
 
         /**

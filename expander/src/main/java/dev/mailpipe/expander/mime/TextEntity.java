@@ -16,10 +16,20 @@ import org.apache.james.mime4j.dom.field.ContentTypeField;
  */
 record TextEntity(List<Segment> headers, int contentTypeIndex, int transferEncodingIndex, boolean addMimeVersion,
         Segment separator, TextTemplate body, Charset charset, TransferEncoding encoding,
-        String mimeType, Map<String, String> typeParameters, List<String> boundaries) implements Segment {
+        String mimeType, Map<String, String> typeParameters, List<String> boundaries, LinePlan plan)
+        implements Segment {
 
     @Override
     public void render(final Personal personal, final ByteArrayOutputStream out) {
+        final byte[] planned = plan == null ? null : plan.render(personal.values());
+        if (planned != null) { // charset and transfer encoding unchanged: header fields as they were
+            for (final Segment header : headers) {
+                header.render(personal, out);
+            }
+            separator.render(personal, out);
+            out.writeBytes(planned);
+            return;
+        }
         // the template's literal text is canonical already (see MessageTemplate); values may hold any line breaks
         final String text = body.render(personal.values(), TextEntity::canonicalLineBreaks);
         final Charset target = charset.equals(StandardCharsets.UTF_8) || charset.newEncoder().canEncode(text)

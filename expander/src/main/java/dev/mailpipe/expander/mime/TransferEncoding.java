@@ -19,7 +19,7 @@ enum TransferEncoding {
     SEVEN_BIT("7bit"), EIGHT_BIT("8bit"), BINARY("binary"), QUOTED_PRINTABLE("quoted-printable"), BASE64("base64");
 
     /** RFC 5322 line limit without CRLF. */
-    private static final int MAX_LINE = 998;
+    static final int MAX_LINE = 998;
 
     private final String token;
 
@@ -97,7 +97,7 @@ enum TransferEncoding {
         return high * 3 > text.length ? BASE64 : QUOTED_PRINTABLE;
     }
 
-    private static boolean isAscii(final byte[] text) {
+    static boolean isAscii(final byte[] text) {
         for (final byte b : text) {
             if (b < 0) {
                 return false;
@@ -106,7 +106,7 @@ enum TransferEncoding {
         return true;
     }
 
-    private static int maxLine(final byte[] text) {
+    static int maxLine(final byte[] text) {
         int max = 0;
         int start = 0;
         for (int i = 0; i < text.length; i++) {
