@@ -169,10 +169,11 @@ class RssSampler(threading.Thread):
         self.roots = roots
         self.peak = {}  # pid -> (name, peak kB of that process)
         self.peak_total = 0  # largest sum of the tree's resident sets seen at one sample
+        self.peak_pss = 0  # the same for the proportional set sizes
         self.halt = threading.Event()
 
     def sample(self):
-        total = 0
+        total = total_pss = 0
         for pid in tree([r for r in self.roots() if r]):
             try:
                 with open("/proc/%d/status" % pid) as f:
@@ -183,18 +184,25 @@ class RssSampler(threading.Thread):
                 if not hwm or name in ("bash", "sh", "timeout"):
                     continue
                 total += int(rss.group(1)) if rss else 0
+                try:  # proportional set size: shared pages split among the processes sharing them
+                    with open("/proc/%d/smaps_rollup" % pid) as f:
+                        m = re.search(r"^Pss:\s*(\d+)", f.read(), re.M)
+                    total_pss += int(m.group(1)) if m else 0
+                except OSError:
+                    pass
                 old = self.peak.get(pid, (name, 0))
                 self.peak[pid] = (name, max(old[1], int(hwm.group(1))))
             except (OSError, AttributeError):
                 pass
         self.peak_total = max(self.peak_total, total)
+        self.peak_pss = max(self.peak_pss, total_pss)
 
     def run(self):
         while not self.halt.wait(0.5):
             self.sample()
 
     def finish(self):
-        """Returns (peak of the tree's summed RSS in MB, per-process-name peaks as text)."""
+        """Returns (peak summed RSS MB, peak summed PSS MB, per-process-name peaks as text)."""
         self.sample()
         self.halt.set()
         by_name = {}
@@ -203,7 +211,7 @@ class RssSampler(threading.Thread):
             by_name[name] = (n + 1, max(mx, kb))
         detail = ", ".join("%s %.0f MB%s" % (name, mx / 1024.0, " (largest of %d)" % n if n > 1 else "")
                            for name, (n, mx) in sorted(by_name.items(), key=lambda x: -x[1][1]))
-        return self.peak_total / 1024.0, detail
+        return self.peak_total / 1024.0, self.peak_pss / 1024.0, detail
 
 
 # --------------------------------------------------------------------------------------------
@@ -669,9 +677,9 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                 runs.append(r)
             results[case["id"]] = runs
     finally:
-        rss, detail = sampler.finish()
+        rss, pss, detail = sampler.finish()
         system.stop()
-    return results, rss, detail
+    return results, (rss, pss), detail
 
 
 def summarize(runs):
@@ -770,7 +778,7 @@ def main():
                                                        bad["accepted"], bad["submitted"], bad["delivered"],
                                                        bad["expected"], bad["first_error"])))
                 table.append({"system": name, "case": case["id"], "status": "ok" if ok else "FAILED",
-                              "runs": len(runs), "stats": summarize(runs) if runs else None, "rss": rss,
+                              "runs": len(runs), "stats": summarize(runs) if runs else None, "rss": rss[0], "pss": rss[1],
                               "rss_detail": detail, "durability": system.durability,
                               "durability_short": system.durability_short, "messages": case["messages"], "rcpts": case["rcpts"],
                               "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), "")})
@@ -805,7 +813,7 @@ def render(table, cases, opts, stamp, elapsed):
              "sink delay %ds, %.0fs" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
                                          opts.sessions, opts.runs, opts.sink_delay, elapsed),
              "",
-             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS MB | durability | status |",
+             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS / PSS MB | durability | status |",
              "|---|---|---|---|---|---|---|---|---|---|"]
     for row in table:
         if row.get("status") == "not available":
@@ -819,9 +827,9 @@ def render(table, cases, opts, stamp, elapsed):
         def cell(k, digits=0):
             med, lo, hi = s[k]
             return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
-        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f | %s | %s |" % (
+        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f / %.0f | %s | %s |" % (
             row["system"], row["case"], row["messages"], row["rcpts"], cell("ingest"), cell("delivery"),
-            cell("p50"), cell("p99"), row["rss"], row["durability_short"], row["status"]))
+            cell("p50"), cell("p99"), row["rss"], row["pss"], row["durability_short"], row["status"]))
     lines.append("")
     # mailpipe's ratio to each peer
     by = {(r["system"], r.get("case")): r for r in table if r.get("stats")}
@@ -862,7 +870,7 @@ def write_results(table, opts, stamp, smoke, report):
     csv_path = os.path.join(opts.results_dir, "results.csv")
     header = ("date_utc,mode,system,case,messages,rcpts,sessions,runs,sink_delay_s,ingest_msgs_s,ingest_min,ingest_max,"
               "delivered_emails_s,delivered_min,delivered_max,p50_ms,p50_min,p50_max,p99_ms,p99_min,p99_max,"
-              "peak_rss_mb,status,durability,git_rev")
+              "peak_rss_mb,status,durability,git_rev,peak_pss_mb")
     try:
         rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True).stdout.strip()
@@ -881,7 +889,8 @@ def write_results(table, opts, stamp, smoke, report):
                               row.get("case", "all"), str(row.get("messages", "")), str(row.get("rcpts", "")),
                               str(opts.sessions), str(row.get("runs", 0)), str(opts.sink_delay)] + nums +
                              [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
-                              '"%s"' % row["durability"].replace('"', "'"), rev]) + "\n")
+                              '"%s"' % row["durability"].replace('"', "'"), rev,
+                              fmt(row.get("pss", float("nan")), 0)]) + "\n")
     base = os.path.join(opts.results_dir, "bench-%s" % stamp.strftime("%Y%m%dT%H%M%SZ"))
     with open(base + ".md", "w") as f:
         f.write(report)
