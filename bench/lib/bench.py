@@ -528,7 +528,10 @@ class Mailpipe(System):
         data = os.path.join(self.work, "mailpipe-data")
         shutil.rmtree(data, ignore_errors=True)
         os.makedirs(data)
-        env = {k: v for k, v in os.environ.items() if not k.startswith("MAILPIPE_") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+        # a clean mailpipe environment (stray MAILPIPE_* settings would change what is measured),
+        # except the launcher's JVM options, which a user may set on purpose (e.g. -Xmx)
+        env = {k: v for k, v in os.environ.items()
+               if (not k.startswith("MAILPIPE_") or k == "MAILPIPE_JAVA_OPTS") and k != "KAFKA_BOOTSTRAP_SERVERS"}
         env.update({
             "MAILPIPE_SMTP_PORT": str(self.port),
             "MAILPIPE_DNS": "127.0.0.1:%d" % self.dns_port,
