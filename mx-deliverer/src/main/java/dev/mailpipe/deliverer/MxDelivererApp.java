@@ -83,6 +83,7 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.millis(MxDelivererConfig.MX_TIMEOUT_GREETING_MS),
                 config.millis(MxDelivererConfig.MX_TIMEOUT_COMMAND_MS),
                 config.millis(MxDelivererConfig.MX_TIMEOUT_DATA_INIT_MS),
+                config.millis(MxDelivererConfig.MX_TIMEOUT_DATA_BLOCK_MS),
                 config.millis(MxDelivererConfig.MX_TIMEOUT_DATA_END_MS));
         final ConnectionPool pool = new ConnectionPool(config.getInt(MxDelivererConfig.MX_CONNECTION_MAX_MESSAGES),
                 config.millis(MxDelivererConfig.MX_CONNECTION_IDLE_MS));
@@ -93,7 +94,7 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.getInt(MxDelivererConfig.MX_PORT), timeouts, config.ehloName(),
                 config.getBoolean(MxDelivererConfig.MX_TLS), pool,
                 new DestinationLimiter(config.getInt(MxDelivererConfig.MX_DESTINATION_CONCURRENCY)),
-                SocketTransport::connect);
+                (address, host, timeout) -> SocketTransport.connect(address, host, timeout, timeouts.dataBlock()));
 
         final String clientId = "mx-deliverer-" + UUID.randomUUID().toString().substring(0, 8);
         final Publisher publisher = new Publisher(new KafkaProducer<>(

@@ -55,6 +55,9 @@ public final class MxDelivererConfig extends AbstractConfig {
             + "(RFC 5321 4.5.3.2.2-3: 5 min).";
     public static final String MX_TIMEOUT_DATA_INIT_MS = "mx.timeout.data.init.ms";
     private static final String MX_TIMEOUT_DATA_INIT_MS_DOC = "Wait for the 354 reply to DATA (RFC 5321 4.5.3.2.4: 2 min).";
+    public static final String MX_TIMEOUT_DATA_BLOCK_MS = "mx.timeout.data.block.ms";
+    private static final String MX_TIMEOUT_DATA_BLOCK_MS_DOC = "Longest a single write of message data may block "
+            + "(RFC 5321 4.5.3.2.5: 3 min).";
     public static final String MX_TIMEOUT_DATA_END_MS = "mx.timeout.data.end.ms";
     private static final String MX_TIMEOUT_DATA_END_MS_DOC = "Wait for the reply to the final dot "
             + "(RFC 5321 4.5.3.2.6: 10 min).";
@@ -104,6 +107,8 @@ public final class MxDelivererConfig extends AbstractConfig {
                     MX_TIMEOUT_COMMAND_MS_DOC)
             .define(MX_TIMEOUT_DATA_INIT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     MX_TIMEOUT_DATA_INIT_MS_DOC)
+            .define(MX_TIMEOUT_DATA_BLOCK_MS, Type.LONG, 180_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    MX_TIMEOUT_DATA_BLOCK_MS_DOC)
             .define(MX_TIMEOUT_DATA_END_MS, Type.LONG, 600_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     MX_TIMEOUT_DATA_END_MS_DOC)
             .define(MX_CONNECTION_MAX_MESSAGES, Type.INT, 100, ConfigDef.Range.atLeast(1), Importance.LOW,

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class SmtpHandOffIT {
 
     private static final SmtpTimeouts TIMEOUTS = new SmtpTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500),
-            Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
+            Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2), Duration.ofSeconds(2));
     private static final byte[] MESSAGE = "Subject: hi\r\n\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -64,7 +64,8 @@ class SmtpHandOffIT {
         closeables.add(pool);
         return new MxDeliverer(domain -> new MxResolution.Targets(List.of(new MxHost("mx.d.test", 10, resolved)),
                 false), new AddressPolicy(List.of(Cidr.parse("127.0.0.0/8"))), server.port(), TIMEOUTS,
-                "out.test", true, pool, new DestinationLimiter(concurrency), SocketTransport::connect);
+                "out.test", true, pool, new DestinationLimiter(concurrency),
+                (address, host, timeout) -> SocketTransport.connect(address, host, timeout, TIMEOUTS.dataBlock()));
     }
 
     @Test
@@ -130,6 +131,47 @@ class SmtpHandOffIT {
             assertThat(first).isInstanceOf(Outcome.Delivered.class);
             assertThat(second).isInstanceOf(Outcome.Delivered.class);
             assertThat(tls.received()).containsExactly("TLSv1.3 one@d.test", "TLSv1.3 two@d.test");
+        }
+    }
+
+    @Test
+    void shouldGiveUpOnAServerThatStopsReadingTheMessage() throws Exception {
+        try (java.net.ServerSocket stalling = new java.net.ServerSocket()) {
+            stalling.bind(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.9"), server.port()));
+            final java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            Thread.ofVirtual().start(() -> stallAfterDataCommand(stalling, done));
+            final byte[] huge = new byte[32 * 1024 * 1024];
+            java.util.Arrays.fill(huge, (byte) 'x');
+
+            final Outcome outcome = deliverer(List.of("127.0.0.9"), 100, 5)
+                    .deliver("d.test", "a@s.test", "b@d.test", huge);
+
+            assertThat(outcome).isInstanceOf(Outcome.Deferred.class);
+            assertThat(outcome.reply().text()).contains("write timed out");
+            done.countDown();
+        }
+    }
+
+    /** Speaks SMTP up to 354, then never reads again until the test is over. */
+    private static void stallAfterDataCommand(final java.net.ServerSocket stalling,
+            final java.util.concurrent.CountDownLatch done) {
+        try (java.net.Socket socket = stalling.accept()) {
+            socket.setReceiveBufferSize(4096);
+            final java.io.BufferedReader in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.US_ASCII));
+            final java.io.OutputStream out = socket.getOutputStream();
+            out.write("220 stall.test\r\n".getBytes(StandardCharsets.US_ASCII));
+            String line;
+            while ((line = in.readLine()) != null) {
+                if (line.equals("DATA")) {
+                    out.write("354 go on\r\n".getBytes(StandardCharsets.US_ASCII));
+                    done.await();
+                    return;
+                }
+                out.write("250 ok\r\n".getBytes(StandardCharsets.US_ASCII));
+            }
+        } catch (final java.io.IOException | InterruptedException ignored) {
+            // test over
         }
     }
 }

@@ -6,9 +6,14 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
@@ -19,26 +24,43 @@ public final class SocketTransport implements SmtpTransport {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final SSLContext OPPORTUNISTIC = opportunisticContext();
+    private static final int BUFFER = 65_536;
+    /** Closes sockets whose writes block too long (socket timeouts only cover reads). */
+    private static final ScheduledExecutorService WRITE_WATCHDOG = Executors.newSingleThreadScheduledExecutor(
+            r -> Thread.ofPlatform().daemon().name("smtp-write-watchdog").unstarted(r));
 
     private final String hostName;
+    private final Duration writeTimeout;
+    private volatile boolean writeTimedOut;
     private Socket socket;
     private OutputStream out;
     private ReplyReader in;
     private boolean tls;
 
-    private SocketTransport(final Socket socket, final String hostName) throws IOException {
+    private SocketTransport(final Socket socket, final String hostName, final Duration writeTimeout)
+            throws IOException {
         this.hostName = hostName;
+        this.writeTimeout = writeTimeout;
         attach(socket);
     }
 
-    /** Connects within {@code timeout}; {@code hostName} is the MX name (for TLS SNI). */
+    /** Connects within {@code timeout}; writes may block 3 minutes (RFC 5321 data block). */
     public static SocketTransport connect(final InetSocketAddress address, final String hostName,
             final Duration timeout) throws IOException {
+        return connect(address, hostName, timeout, SmtpTimeouts.rfc5321().dataBlock());
+    }
+
+    /**
+     * Connects within {@code timeout}; {@code hostName} is the MX name (for TLS SNI). A write
+     * that blocks longer than {@code writeTimeout} closes the connection.
+     */
+    public static SocketTransport connect(final InetSocketAddress address, final String hostName,
+            final Duration timeout, final Duration writeTimeout) throws IOException {
         final Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(address, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
-            return new SocketTransport(socket, hostName);
+            return new SocketTransport(socket, hostName, writeTimeout);
         } catch (final IOException e) {
             socket.close();
             throw e;
@@ -47,18 +69,39 @@ public final class SocketTransport implements SmtpTransport {
 
     private void attach(final Socket s) throws IOException {
         this.socket = s;
-        this.out = new BufferedOutputStream(s.getOutputStream(), 65_536);
+        this.out = new BufferedOutputStream(s.getOutputStream(), BUFFER);
         this.in = new ReplyReader(new BufferedInputStream(s.getInputStream(), 8192));
     }
 
     @Override
     public void write(final byte[] bytes) throws IOException {
-        out.write(bytes);
+        guarded(() -> out.write(bytes));
     }
 
     @Override
     public void flush() throws IOException {
-        out.flush();
+        guarded(out::flush);
+    }
+
+    private interface Write {
+        void run() throws IOException;
+    }
+
+    private void guarded(final Write write) throws IOException {
+        final ScheduledFuture<?> guard = WRITE_WATCHDOG.schedule(() -> {
+            writeTimedOut = true;
+            close();
+        }, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            write.run();
+        } catch (final IOException e) {
+            if (writeTimedOut) {
+                throw new SocketTimeoutException("write timed out after " + writeTimeout.toMillis() + " ms");
+            }
+            throw e;
+        } finally {
+            guard.cancel(false);
+        }
     }
 
     @Override

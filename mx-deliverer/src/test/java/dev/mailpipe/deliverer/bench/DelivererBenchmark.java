@@ -9,7 +9,6 @@ import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.Dnsmasq;
 import dev.mailpipe.testsupport.FreePort;
 import dev.mailpipe.testsupport.KafkaCluster;
-import dev.mailpipe.testsupport.TestSmtpServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -43,8 +42,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * events acknowledged, offsets committed). Not a test: run it with bench/deliverer/run.sh.
  *
  * <p>Scenarios: Postfix smtp-sink with 1 and with many recipient domains; a sink that delays
- * every DATA reply by 50 ms (smtp-sink only delays whole seconds, so that one is the Java
- * TestSmtpServer) with 1 and many domains; optionally smtp-sink -w 1 (1 s delay).
+ * every DATA reply by 50 ms (smtp-sink only delays whole seconds, so that one is
+ * {@link DelayingSmtpSink}) with 1 and many domains; optionally smtp-sink -w 1 (1 s delay).
  */
 public final class DelivererBenchmark {
 
@@ -56,7 +55,17 @@ public final class DelivererBenchmark {
     private DelivererBenchmark() {
     }
 
-    public static void main(final String[] args) throws Exception {
+    public static void main(final String[] args) {
+        try {
+            benchmark(args);
+            System.exit(0);
+        } catch (final Exception | Error e) {
+            e.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void benchmark(final String[] args) throws Exception {
         final int emails = intArg(args, "--emails", 5000);
         final int runs = intArg(args, "--runs", 3);
         final int manyDomains = intArg(args, "--domains", 50);
@@ -96,7 +105,6 @@ public final class DelivererBenchmark {
         kafka.close();
         System.out.println();
         table.forEach(System.out::println);
-        System.exit(0);
     }
 
     private static double run(final KafkaCluster kafka, final Scenario scenario, final int emails, final String tag)
@@ -191,11 +199,7 @@ public final class DelivererBenchmark {
 
     private static AutoCloseable startSink(final String kind, final int port) throws IOException {
         if (kind.equals("delay50")) {
-            final TestSmtpServer server = TestSmtpServer.on("127.0.0.2").port(port).dataReply(n -> {
-                LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-                return "250 2.0.0 ok";
-            }).start();
-            return server;
+            return new DelayingSmtpSink("127.0.0.2", port, Duration.ofMillis(50));
         }
         final List<String> command = new ArrayList<>(List.of("smtp-sink", "-u", "nobody", "-m", "1000"));
         if (kind.equals("smtp-sink-w1")) {

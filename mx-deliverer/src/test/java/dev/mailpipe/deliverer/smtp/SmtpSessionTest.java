@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class SmtpSessionTest {
 
     private static final SmtpTimeouts TIMEOUTS = new SmtpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2),
-            Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(5));
+            Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(5));
     private static final byte[] MESSAGE = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
     private static SmtpSession session(final ScriptedTransport transport) {
