@@ -148,6 +148,17 @@ class ExpanderTopologyTest {
     }
 
     @Test
+    void shouldDeadLetterARecordWithoutAValue() {
+        rawBytes.pipeInput("tombstone-inbound", (byte[]) null);
+
+        final TestRecord<String, byte[]> dead = deadLetters.readRecord();
+        assertThat(dead.key()).isEqualTo("tombstone-inbound");
+        assertThat(dead.value()).isNull();
+        assertThat(header(dead, ExpanderTopology.DLT_REASON)).isEqualTo("empty record (no value)");
+        assertThat(events.readValue().getMessageId()).isEqualTo("tombstone-inbound");
+    }
+
+    @Test
     void shouldDeadLetterABadXSmtpApiWithAnInvalidEventForItsMessageId() {
         final RawMessage submission = Submissions.raw(Submissions.MESSAGE_ID, List.of("ben@ifaxin.com"),
                 Submissions.message("Hi %name%\n", "SC-Custom-order: 42", "X-SMTPAPI: !!!not base64!!!"));
