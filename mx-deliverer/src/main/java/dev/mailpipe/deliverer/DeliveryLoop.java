@@ -222,7 +222,12 @@ final class DeliveryLoop implements Runnable {
         applyCompletions();
         final Map<TopicPartition, OffsetAndMetadata> offsets = advanced(partitions);
         if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
+            try {
+                consumer.commitSync(offsets);
+            } catch (final WakeupException pendingStop) {
+                // stop() woke the consumer while it was not polling; the wake-up is spent now
+                consumer.commitSync(offsets);
+            }
         }
     }
 

@@ -66,11 +66,15 @@ final class RecordProcessor {
         final Instant started = clock.instant();
         final Instant firstAttempt = RetryHeaders.get(record.headers(), RetryHeaders.FIRST_ATTEMPT)
                 .stream().mapToObj(Instant::ofEpochMilli).findFirst().orElse(started);
-        final Outcome outcome;
+        Outcome outcome;
         final long t0 = System.nanoTime();
         try {
             outcome = deliverer.deliver(email.getRecipientDomain(), email.getMailFrom(), email.getRecipient(),
                     bytes(email.getContent()));
+        } catch (final RuntimeException bug) {
+            // never let one email block its partition's commits: treat it as a temporary failure
+            LOG.error("delivery of {} failed unexpectedly; deferring it", email.getEmailId(), bug);
+            outcome = Outcome.localDeferral(null, "4.3.0", "internal error: " + bug);
         } finally {
             attemptTimer.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
