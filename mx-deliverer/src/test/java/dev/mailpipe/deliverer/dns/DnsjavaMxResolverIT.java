@@ -139,4 +139,29 @@ class DnsjavaMxResolverIT {
             throw new IllegalStateException(e);
         }
     }
+
+    @Test
+    void shouldResolveAgainOnceTheTtlRanOut() throws Exception {
+        final int port = dev.mailpipe.testsupport.FreePort.tcpAndUdp(InetAddress.getByName("127.0.0.1"));
+        // dnsmasq as Dnsmasq starts it, but with 2-second TTLs
+        final Process dnsmasq = new ProcessBuilder("dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+                "--no-resolv", "--no-hosts", "--no-poll", "--port=" + port, "--listen-address=127.0.0.1",
+                "--bind-interfaces", "--pid-file=", "--local-ttl=2", "--user=root", "--local=/test/",
+                "--mx-host=ttl.test,mx.ttl.test,10", "--host-record=mx.ttl.test,127.0.0.16")
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            final DnsjavaMxResolver resolver = DnsjavaMxResolver.create("127.0.0.1:" + port, Duration.ofMillis(200),
+                    new Random());
+            org.awaitility.Awaitility.await("dnsmasq answering").atMost(Duration.ofSeconds(10))
+                    .until(() -> resolver.resolve("ttl.test") instanceof MxResolution.Targets);
+            dnsmasq.destroy();
+            dnsmasq.waitFor();
+
+            assertThat(resolver.resolve("ttl.test")).as("within the TTL").isInstanceOf(MxResolution.Targets.class);
+            org.awaitility.Awaitility.await("TTL expiry").atMost(Duration.ofSeconds(10))
+                    .until(() -> resolver.resolve("ttl.test") instanceof MxResolution.Temporary);
+        } finally {
+            dnsmasq.destroyForcibly();
+        }
+    }
 }
