@@ -2,23 +2,29 @@ package dev.mailpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.ingest.accounts.AccountsCli;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.schemas.TrackingFilters;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,8 +98,13 @@ class IngestSmtpIT {
             """;
 
     private static String sendWithPython(final int port, final String mode, final String user, final String subject) {
+        return sendWithPython(port, mode, user, "s3cret-key", subject);
+    }
+
+    private static String sendWithPython(final int port, final String mode, final String user, final String key,
+            final String subject) {
         final Processes.Result r = Processes.python(PYTHON_SEND, "127.0.0.1", String.valueOf(port), mode, user,
-                "s3cret-key", subject);
+                key, subject);
         assertThat(r.exitCode()).as(r.output()).isZero();
         final Matcher m = QUEUED.matcher(r.output());
         assertThat(m.find()).as(r.output()).isTrue();
@@ -135,6 +146,27 @@ class IngestSmtpIT {
         assertThat(content).startsWith("Received: from ifaxin.com ([127.0.0.1])").contains("id " + messageId + ";")
                 .contains("Subject: seed");
         assertThat(REGISTRY.get("mailpipe.ingest.accepted").counter().count()).isGreaterThanOrEqualTo(1);
+        assertThat(raw.getAccountFilters()).isEqualTo(new TrackingFilters(false, false, false));
+    }
+
+    @Test
+    void shouldCarryTheAccountsDefaultFiltersOnTheRawRecord() {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = AccountsCli.run(new String[] {"add", "tracked", "--open-tracking"},
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers()), new PrintWriter(out), new PrintWriter(err));
+        assertThat(code).as(err.toString()).isZero();
+        final Matcher key = Pattern.compile("api_key:\\s+(\\S+)").matcher(out.toString());
+        assertThat(key.find()).as(out.toString()).isTrue();
+        // the app's account replica follows mail.accounts: AUTH succeeds once the new record arrived
+        final AtomicReference<String> messageId = new AtomicReference<>();
+        Awaitility.await("AUTH as the new account").atMost(Duration.ofSeconds(20))
+                .pollDelay(Duration.ofMillis(600)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                messageId.set(sendWithPython(app.smtpPort(), "login", "tracked", key.group(1), "tracked")));
+
+        final RawMessage raw = awaitRaw(messageId.get());
+        assertThat(raw.getApiUser()).isEqualTo("tracked");
+        assertThat(raw.getAccountFilters()).isEqualTo(new TrackingFilters(false, true, false));
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.mailpipe.ingest.accounts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mailpipe.ingest.smtp.Authenticator;
+import dev.mailpipe.ingest.smtp.TrackingDefaults;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -165,6 +166,13 @@ public final class AccountStore implements Authenticator, AutoCloseable {
             verified.put(digest, stored);
         }
         return ok && account.enabled();
+    }
+
+    @Override
+    public TrackingDefaults trackingDefaults(final String apiUser) {
+        final Account account = accounts.get(apiUser);
+        final Account.Filters f = account == null ? null : account.filters();
+        return f == null ? null : new TrackingDefaults(f.subscriptionTracking(), f.openTracking(), f.clickTracking());
     }
 
     /** True while the topic is being followed (account changes arrive). */

@@ -1,9 +1,11 @@
 package dev.mailpipe.ingest.queue;
 
 import dev.mailpipe.ingest.smtp.Submission;
+import dev.mailpipe.ingest.smtp.TrackingDefaults;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.schemas.TrackingFilters;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Map;
@@ -51,7 +53,12 @@ public final class KafkaSubmitter implements Submitter {
                 .setClientHelo(s.clientHelo() == null ? "" : s.clientHelo())
                 .setTlsCipher(s.tlsCipher())
                 .setContent(ByteBuffer.wrap(s.content()))
+                .setAccountFilters(toFilters(s.accountFilters()))
                 .build();
+    }
+
+    private static TrackingFilters toFilters(final TrackingDefaults d) {
+        return d == null ? null : new TrackingFilters(d.subscriptionTracking(), d.openTracking(), d.clickTracking());
     }
 
     @Override

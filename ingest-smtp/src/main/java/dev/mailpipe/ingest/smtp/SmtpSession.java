@@ -410,7 +410,8 @@ public final class SmtpSession {
                 authenticated, tlsProtocol, tlsCipher,
                 messageId, now);
         pending = new Submission(messageId, apiUser, label, mailFrom, recipients, now, client.address(), helo,
-                tlsCipher, ReceivedHeader.prepend(received, content));
+                tlsCipher, ReceivedHeader.prepend(received, content),
+                services.authenticator().trackingDefaults(apiUser));
         state = State.QUEUEING;
         return new Step(List.of(), new Step.Action.Submit(pending));
     }

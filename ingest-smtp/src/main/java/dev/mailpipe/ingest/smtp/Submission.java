@@ -6,9 +6,13 @@ import java.util.List;
 /**
  * One accepted message, ready to be queued: the envelope, who sent it, and the content with the
  * Received header already prepended.
+ *
+ * @param accountFilters the account's default tracking filters when the message was accepted, or
+ *                       null (all off)
  */
 public record Submission(String messageId, String apiUser, String label, String mailFrom, List<String> recipients,
-        Instant receivedAt, String clientAddress, String clientHelo, String tlsCipher, byte[] content) {
+        Instant receivedAt, String clientAddress, String clientHelo, String tlsCipher, byte[] content,
+        TrackingDefaults accountFilters) {
 
     public Submission {
         recipients = List.copyOf(recipients);

@@ -2,6 +2,7 @@ package dev.mailpipe.ingest.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.ingest.smtp.TrackingDefaults;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -51,6 +52,8 @@ class AccountsIT {
             assertThat(replica.verify("acme", "wrong")).isFalse();
             assertThat(replica.verify("nobody", firstKey)).isFalse();
             assertThat(replica.get("acme").orElseThrow().filters().openTracking()).isTrue();
+            assertThat(replica.trackingDefaults("acme")).isEqualTo(new TrackingDefaults(false, true, false));
+            assertThat(replica.trackingDefaults("nobody")).isNull();
 
             final Run list = cli("list");
             assertThat(list.out()).contains("acme").contains("open=true").doesNotContain(firstKey);

@@ -20,6 +20,10 @@ final class Conversation {
 
     static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T10:00:00Z"), ZoneOffset.UTC);
     static final Map<String, String> ACCOUNTS = Map.of("api_user", "api_key", "other", "secret");
+    /** Default tracking filters per account; api_user has none. */
+    static final Map<String, TrackingDefaults> FILTERS = Map.of(
+            "other", new TrackingDefaults(false, true, false),
+            "internal-app", new TrackingDefaults(true, false, true));
 
     final List<Submission> queued = new ArrayList<>();
     final SmtpSession session;
@@ -31,7 +35,17 @@ final class Conversation {
 
     Conversation(final SessionSettings settings, final AuthThrottle throttle, final RateLimiter limiter,
             final ClientInfo client) {
-        final Authenticator auth = (user, key) -> key.equals(ACCOUNTS.get(user));
+        final Authenticator auth = new Authenticator() {
+            @Override
+            public boolean verify(final String user, final String key) {
+                return key.equals(ACCOUNTS.get(user));
+            }
+
+            @Override
+            public TrackingDefaults trackingDefaults(final String user) {
+                return FILTERS.get(user);
+            }
+        };
         session = new SmtpSession(settings, new SessionServices(auth, throttle, limiter,
                 new MessageIdGenerator(CLOCK, "sc-10.10.127.51"), CLOCK), client, 15);
         perform(session.greet());

@@ -209,6 +209,22 @@ class SmtpSessionTest {
     }
 
     @Test
+    void shouldCarryNoAccountFiltersWhenTheAccountHasNone() {
+        final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
+        c.sendData(MESSAGE);
+        assertThat(c.queued.get(0).accountFilters()).isNull();
+    }
+
+    @Test
+    void shouldCarryTheAuthenticatedAccountsFilters() {
+        final Conversation c = new Conversation();
+        c.send("EHLO client.test").replies();
+        c.send("AUTH PLAIN " + b64("\0other\0secret")).expect("235 Authentication successful");
+        c.envelope("ben@ifaxin.com").sendData(MESSAGE);
+        assertThat(c.queued.get(0).accountFilters()).isEqualTo(new TrackingDefaults(false, true, false));
+    }
+
+    @Test
     void shouldUnstuffDots() {
         final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
         c.sendData("Subject: dots\r\n\r\n..leading\r\n.x\r\n...\r\n.\r\n");
@@ -400,6 +416,7 @@ class SmtpSessionTest {
         c.send("HELO app.internal").replies();
         c.envelope("ben@ifaxin.com").sendData(MESSAGE);
         assertThat(c.queued.get(0).apiUser()).isEqualTo("internal-app");
+        assertThat(c.queued.get(0).accountFilters()).isEqualTo(new TrackingDefaults(true, false, true));
         assertThat(new String(c.queued.get(0).content(), StandardCharsets.US_ASCII)).contains("with SMTP id");
     }
 
@@ -413,6 +430,7 @@ class SmtpSessionTest {
         c.envelope("ben@ifaxin.com").sendData(MESSAGE);
         assertThat(c.queued.get(0).apiUser()).isEqualTo("other");
         assertThat(c.queued.get(0).label()).isEqualTo("l");
+        assertThat(c.queued.get(0).accountFilters()).isEqualTo(new TrackingDefaults(false, true, false));
     }
 
     @Test
