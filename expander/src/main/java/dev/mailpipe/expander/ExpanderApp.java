@@ -1,6 +1,5 @@
 package dev.mailpipe.expander;
 
-import dev.mailpipe.expander.core.AccountDefaults;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.MailpipeApp;
@@ -65,7 +64,7 @@ public final class ExpanderApp implements MailpipeApp {
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();
-        ExpanderTopology.build(builder, new Expander(AccountDefaults.allOff(), config.messageIdDomain()), metrics,
+        ExpanderTopology.build(builder, new Expander(config.messageIdDomain()), metrics,
                 Clock.systemUTC());
         final Topology topology = builder.build();
         final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));

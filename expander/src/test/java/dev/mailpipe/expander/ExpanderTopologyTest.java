@@ -2,13 +2,13 @@ package dev.mailpipe.expander;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailpipe.expander.core.AccountDefaults;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.schemas.TrackingFilters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -44,7 +44,7 @@ class ExpanderTopologyTest {
     @BeforeEach
     void startDriver() {
         final StreamsBuilder builder = new StreamsBuilder();
-        ExpanderTopology.build(builder, new Expander(AccountDefaults.allOff(), ""), new ExpanderMetrics(registry),
+        ExpanderTopology.build(builder, new Expander(""), new ExpanderMetrics(registry),
                 Clock.fixed(NOW, ZoneOffset.UTC));
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "expander-test");
@@ -102,6 +102,18 @@ class ExpanderTopologyTest {
         assertThat(requests.get(0).value().getLabel()).isEqualTo("7");
         assertThat(requests.get(0).value().getCustomHeaders()).containsEntry("SC-Custom-test_key1", "value1");
         assertThat(registry.get("mailpipe.expander.emails.expanded").counter().count()).isEqualTo(2.0);
+    }
+
+    @Test
+    void shouldMergeXSmtpApiFiltersOverTheAccountFiltersCarriedOnTheRawRecord() {
+        raw.pipeInput(Submissions.MESSAGE_ID, RawMessage.newBuilder(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("ben@ifaxin.com", "joe@example.test"), Submissions.message("Hi\n", Submissions.xsmtpapi(
+                        "{\"filters\": {\"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}"))))
+                .setAccountFilters(new TrackingFilters(false, true, false))
+                .build());
+
+        assertThat(outbound.readValuesToList()).extracting(OutboundEmail::getFilters)
+                .containsExactly(new TrackingFilters(false, true, true), new TrackingFilters(false, true, true));
     }
 
     @Test
@@ -191,7 +203,7 @@ class ExpanderTopologyTest {
     @Test
     void shouldNameEveryOperator() {
         final StreamsBuilder builder = new StreamsBuilder();
-        ExpanderTopology.build(builder, new Expander(AccountDefaults.allOff(), ""), ExpanderMetrics.discarding(),
+        ExpanderTopology.build(builder, new Expander(""), ExpanderMetrics.discarding(),
                 Clock.systemUTC());
         final TopologyDescription description = builder.build().describe();
         assertThat(description.toString()).doesNotContain("KSTREAM-");

@@ -36,19 +36,20 @@ public final class Expander {
      */
     public static final int MAX_EMAIL_BYTES = 19 * 1024 * 1024;
 
-    private final AccountDefaults accountDefaults;
+    /** The defaults of a submission that carries none (written before accounts had filters, or all off). */
+    private static final TrackingFilters ALL_OFF = TrackingFilters.newBuilder().build();
+
     private final String messageIdDomain;
     private final int maxEmailBytes;
 
     /**
      * @param messageIdDomain right-hand side of each email's Message-ID; blank = the envelope sender's domain
      */
-    public Expander(final AccountDefaults accountDefaults, final String messageIdDomain) {
-        this(accountDefaults, messageIdDomain, MAX_EMAIL_BYTES);
+    public Expander(final String messageIdDomain) {
+        this(messageIdDomain, MAX_EMAIL_BYTES);
     }
 
-    Expander(final AccountDefaults accountDefaults, final String messageIdDomain, final int maxEmailBytes) {
-        this.accountDefaults = accountDefaults;
+    Expander(final String messageIdDomain, final int maxEmailBytes) {
         this.messageIdDomain = messageIdDomain == null ? "" : messageIdDomain.strip();
         this.maxEmailBytes = maxEmailBytes;
     }
@@ -78,7 +79,9 @@ public final class Expander {
         } catch (final XSmtpApiException e) {
             return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage(), customHeaders);
         }
-        final TrackingFilters filters = api.filters().mergeOver(accountDefaults.filtersOf(raw.getApiUser()));
+        // ingest-smtp copies the account's defaults onto the record, so the expander never reads mail.accounts
+        final TrackingFilters filters = api.filters().mergeOver(
+                raw.getAccountFilters() == null ? ALL_OFF : raw.getAccountFilters());
         final MessageTemplate template = MessageTemplate.parse(content,
                 Variables.of(personalisation.variables()), api.to().isPresent(), rfc5322Date(raw.getReceivedAt()));
         final String domain = messageIdDomain.isEmpty() ? Addresses.domainOf(raw.getMailFrom()) : messageIdDomain;

@@ -3,7 +3,6 @@ package dev.mailpipe.expander.bench;
 import dev.mailpipe.expander.ExpanderApp;
 import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.expander.Submissions;
-import dev.mailpipe.expander.core.AccountDefaults;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.expander.core.Expansion;
 import dev.mailpipe.expander.mime.Fixtures;
@@ -72,7 +71,7 @@ public final class ExpanderBench {
     }
 
     private static void core(final byte[] content, final int submissions) {
-        final Expander expander = new Expander(AccountDefaults.allOff(), "");
+        final Expander expander = new Expander("");
         final var serializer = Topics.OUTBOUND.valueSerde().serializer();
         for (int i = 0; i < 20; i++) { // warm-up
             expandAndEncode(expander, serializer, submission(content, "warm" + i));

@@ -66,7 +66,7 @@ class ExpanderSeedExampleTest {
             + "\n"
             + "    感谢金牌用户: some words written to golden user, maybe it is verrrrrrrrry long, too.\n";
 
-    private final Expander expander = new Expander(AccountDefaults.allOff(), "");
+    private final Expander expander = new Expander("");
 
     /** As Python's {@code MIMEText(body, 'plain', 'utf-8')} in the seeds' examples sends it: base64. */
     private static String pythonStyleMessage(final String body) {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailpipe.expander.Submissions;
 import dev.mailpipe.expander.mime.Mime;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.TrackingFilters;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -13,7 +14,7 @@ import org.junit.jupiter.api.Test;
 
 class ExpanderTest {
 
-    private final Expander expander = new Expander(AccountDefaults.allOff(), "");
+    private final Expander expander = new Expander("");
 
     private List<OutboundEmail> emails(final Expansion expansion) {
         assertThat(expansion).isInstanceOf(Expansion.Expanded.class);
@@ -58,21 +59,45 @@ class ExpanderTest {
         final List<String> ids = emails.stream().map(email -> Mime.parse(email).getMessageId()).toList();
         assertThat(ids).doesNotHaveDuplicates().doesNotContain("<original@client.example>");
         assertThat(ids.get(2)).isEqualTo("<" + Submissions.MESSAGE_ID + ".2@ifaxin.com>");
-        final Expander configured = new Expander(AccountDefaults.allOff(), "mail.example.test");
+        final Expander configured = new Expander("mail.example.test");
         assertThat(Mime.parse(emails(configured.expand(Submissions.raw(Submissions.MESSAGE_ID,
                 List.of("a@ifaxin.com"), Submissions.message("Hi\n")))).get(0)).getMessageId())
                 .isEqualTo("<" + Submissions.MESSAGE_ID + ".0@mail.example.test>");
     }
 
+    private static RawMessage withAccountFilters(final TrackingFilters defaults, final String xsmtpapiJson) {
+        return RawMessage.newBuilder(Submissions.raw(Submissions.MESSAGE_ID, List.of("a@ifaxin.com"),
+                Submissions.message("Hi\n", Submissions.xsmtpapi(xsmtpapiJson))))
+                .setAccountFilters(defaults)
+                .build();
+    }
+
     @Test
-    void shouldMergeFiltersOverTheAccountsDefaults() {
-        final Expander withDefaults = new Expander(apiUser -> new TrackingFilters(true, true, false), "");
-        final List<OutboundEmail> emails = emails(withDefaults.expand(Submissions.raw(Submissions.MESSAGE_ID,
-                List.of("a@ifaxin.com"), Submissions.message("Hi\n", Submissions.xsmtpapi(
-                        "{\"filters\": {\"open_tracking\": {\"settings\": {\"enable\": \"0\"}},"
-                                + " \"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}")))));
+    void shouldKeepTheAccountsDefaultsThatXSmtpApiDoesNotSet() {
+        final List<OutboundEmail> emails = emails(expander.expand(withAccountFilters(new TrackingFilters(false, true, false),
+                "{\"filters\": {\"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}")));
+
+        assertThat(emails.get(0).getFilters()).isEqualTo(new TrackingFilters(false, true, true));
+    }
+
+    @Test
+    void shouldLetXSmtpApiTurnOffAnAccountDefault() {
+        final List<OutboundEmail> emails = emails(expander.expand(withAccountFilters(new TrackingFilters(true, true, false),
+                "{\"filters\": {\"open_tracking\": {\"settings\": {\"enable\": \"0\"}},"
+                        + " \"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}")));
 
         assertThat(emails.get(0).getFilters()).isEqualTo(new TrackingFilters(true, false, true));
+    }
+
+    @Test
+    void shouldTreatASubmissionWithoutAccountFiltersAsAllOff() {
+        final List<OutboundEmail> plain = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), Submissions.message("Hi\n"))));
+        assertThat(plain.get(0).getFilters()).isEqualTo(new TrackingFilters(false, false, false));
+
+        final List<OutboundEmail> clicked = emails(expander.expand(withAccountFilters(null,
+                "{\"filters\": {\"click_tracking\": {\"settings\": {\"enable\": \"1\"}}}}")));
+        assertThat(clicked.get(0).getFilters()).isEqualTo(new TrackingFilters(false, false, true));
     }
 
     @Test
@@ -113,7 +138,7 @@ class ExpanderTest {
 
     @Test
     void shouldRejectASubmissionWhoseEmailWouldOutgrowTheRecordLimit() {
-        final Expander small = new Expander(AccountDefaults.allOff(), "", 4096);
+        final Expander small = new Expander("", 4096);
         final var raw = Submissions.raw(Submissions.MESSAGE_ID, List.of("x@ifaxin.com"), Submissions.message(
                 "%v% %v% %v%\n", Submissions.xsmtpapi("{\"sub\": {\"%v%\": [\"" + "x".repeat(2000) + "\"]}}")));
 
