@@ -90,6 +90,11 @@ public final class AccountStore implements Authenticator, AutoCloseable {
         try {
             final List<TopicPartition> partitions = store.consumer.partitionsFor(TOPIC, Duration.ofSeconds(60)).stream()
                     .map(p -> new TopicPartition(TOPIC, p.partition())).toList();
+            if (partitions.isEmpty()) {
+                // Following nothing would leave this replica blind to every later account change.
+                throw new IllegalStateException("topic " + TOPIC + " does not exist; create it first "
+                        + "(ingest-smtp and the accounts CLI create it when missing)");
+            }
             store.consumer.assign(partitions);
             store.consumer.seekToBeginning(partitions);
             final Map<TopicPartition, Long> end = store.consumer.endOffsets(partitions, Duration.ofSeconds(60));

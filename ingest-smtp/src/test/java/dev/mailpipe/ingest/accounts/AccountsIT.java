@@ -3,16 +3,19 @@ package dev.mailpipe.ingest.accounts;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.ingest.smtp.TrackingDefaults;
+import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -24,6 +27,11 @@ class AccountsIT {
     private static final Pattern KEY = Pattern.compile("api_key:\\s+(\\S+)");
 
     private record Run(int code, String out, String err) {
+    }
+
+    @BeforeAll
+    static void createTheAccountsTopicAsTheAppDoes() {
+        TopicProvisioner.ensure(KAFKA.bootstrapServers(), 1, List.of(AccountStore.topicSpec()));
     }
 
     private static Run cli(final String... args) {
