@@ -100,6 +100,7 @@ public final class TestSmtpServer implements AutoCloseable {
         while (!closed) {
             try {
                 final Socket socket = server.accept();
+                socket.setTcpNoDelay(true); // each reply is its own write: don't let Nagle delay it
                 connections.incrementAndGet();
                 open.add(socket);
                 Thread.ofVirtual().name("test-smtp-conn").start(() -> serve(socket));
@@ -251,7 +252,7 @@ public final class TestSmtpServer implements AutoCloseable {
             try {
                 final ServerSocket server = new ServerSocket();
                 server.setReuseAddress(true);
-                server.bind(new InetSocketAddress(InetAddress.getByName(address), port));
+                server.bind(new InetSocketAddress(InetAddress.getByName(address), port), 512);
                 return new TestSmtpServer(server, dataReply, rcptReply, silent);
             } catch (final IOException e) {
                 throw new IllegalStateException("cannot listen on " + address + ":" + port, e);
