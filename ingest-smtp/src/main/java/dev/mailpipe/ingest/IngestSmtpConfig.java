@@ -1,9 +1,8 @@
 package dev.mailpipe.ingest;
 
 import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.Validators;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -154,15 +153,7 @@ public final class IngestSmtpConfig extends AbstractConfig {
 
     /** The configured SMTP host name, or this machine's. */
     public String hostname() {
-        final String configured = getString(SMTP_HOSTNAME).strip();
-        if (!configured.isEmpty()) {
-            return configured;
-        }
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (final UnknownHostException e) {
-            return "localhost";
-        }
+        return LocalHost.nameOr(getString(SMTP_HOSTNAME));
     }
 
     /** The configured instance id, else $HOSTNAME, else the host name. */

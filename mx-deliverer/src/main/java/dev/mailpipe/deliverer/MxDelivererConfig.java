@@ -2,9 +2,8 @@ package dev.mailpipe.deliverer;
 
 import dev.mailpipe.deliverer.dns.Cidr;
 import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.Validators;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -164,15 +163,7 @@ public final class MxDelivererConfig extends AbstractConfig {
 
     /** The configured EHLO name, or this host's canonical name. */
     public String ehloName() {
-        final String configured = getString(MX_EHLO_NAME).strip();
-        if (!configured.isEmpty()) {
-            return configured;
-        }
-        try {
-            return InetAddress.getLocalHost().getCanonicalHostName();
-        } catch (final UnknownHostException e) {
-            return "localhost";
-        }
+        return LocalHost.nameOr(getString(MX_EHLO_NAME));
     }
 
     private static ConfigDef.Validator cidrList() {
