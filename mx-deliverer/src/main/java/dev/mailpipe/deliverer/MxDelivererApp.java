@@ -25,7 +25,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -162,14 +161,7 @@ public final class MxDelivererApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final MxDelivererConfig config;
-        try {
-            config = MxDelivererConfig.fromEnvironment(System.getenv());
-        } catch (final ConfigException e) {
-            System.err.println("mx-deliverer: invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        final MxDelivererConfig config = Runner.configOrExit("mx-deliverer", () -> MxDelivererConfig.fromEnvironment(System.getenv()));
         Runner.runUntilStopped(config.getString(MxDelivererConfig.HTTP_HOST),
                 config.getInt(MxDelivererConfig.HTTP_PORT), registry -> List.of(start(config, registry)));
     }

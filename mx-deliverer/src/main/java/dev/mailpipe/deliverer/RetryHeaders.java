@@ -6,16 +6,16 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /** Record headers that carry an email's retry state between attempts (decimal ASCII values). */
-final class RetryHeaders {
+public final class RetryHeaders {
 
     /** The attempt the record is for, 1-based (absent on mail.outbound: 1). */
-    static final String ATTEMPT = "mailpipe-attempt";
+    public static final String ATTEMPT = "mailpipe-attempt";
     /** Epoch millis of the first attempt. */
-    static final String FIRST_ATTEMPT = "mailpipe-first-attempt";
+    public static final String FIRST_ATTEMPT = "mailpipe-first-attempt";
     /** Epoch millis before which the record must not be attempted. */
-    static final String DUE_AT = "mailpipe-due-at";
+    public static final String DUE_AT = "mailpipe-due-at";
     /** Why a record went to a dead-letter topic. */
-    static final String REASON = "mailpipe-reason";
+    public static final String REASON = "mailpipe-reason";
 
     private RetryHeaders() {
     }

@@ -1,0 +1,182 @@
+package dev.mailpipe.deliverer.replay;
+
+import dev.mailpipe.deliverer.Durations;
+import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.schemas.EventType;
+import dev.mailpipe.schemas.Topics;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code ./mailpipe replay dlt|bounced ...}: re-sends emails that expired or bounced in a time
+ * window by copying them back to {@code mail.outbound}. Exit codes: 0 done, 1 Kafka error,
+ * 2 bad arguments.
+ */
+@Command(name = "replay", mixinStandardHelpOptions = true,
+        description = "Re-send emails that expired (dead letters) or bounced in a time window.",
+        subcommands = {ReplayCli.DeadLetters.class, ReplayCli.Bounced.class})
+public final class ReplayCli implements Callable<Integer> {
+
+    static final int KAFKA_ERROR = 1;
+    static final int BAD_ARGUMENTS = 2;
+
+    @Spec
+    CommandLine.Model.CommandSpec spec;
+
+    private Map<String, String> env = Map.of();
+    private Clock clock = Clock.systemUTC();
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Runs the CLI with the system clock; returns the exit code. */
+    public static int run(final String[] args, final Map<String, String> env, final PrintWriter out, final PrintWriter err) {
+        return run(args, env, Clock.systemUTC(), out, err);
+    }
+
+    /** Runs the CLI; durations in --since/--until count back from {@code clock}. Returns the exit code. */
+    public static int run(final String[] args, final Map<String, String> env, final Clock clock, final PrintWriter out,
+            final PrintWriter err) {
+        final ReplayCli cli = new ReplayCli();
+        cli.env = env;
+        cli.clock = clock;
+        final CommandLine commandLine = new CommandLine(cli);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            final CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().println("(see ./mailpipe " + cmd.getCommandSpec().qualifiedName() + " --help)");
+            return BAD_ARGUMENTS;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return KAFKA_ERROR;
+        });
+        final int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    public static void main(final String[] args) {
+        System.exit(run(args, System.getenv(), new PrintWriter(System.out), new PrintWriter(System.err)));
+    }
+
+    /** Options both subcommands share. */
+    static final class Common {
+        @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
+                description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+        String bootstrapServers;
+        @Option(names = "--since", required = true, paramLabel = "WHEN",
+                description = "Window start: an ISO-8601 instant (2026-11-23T08:00:00Z) or a duration before now (30m, 2h, 7d).")
+        String since;
+        @Option(names = "--until", paramLabel = "WHEN", description = "Window end, exclusive; same forms (default: now).")
+        String until;
+        @Option(names = "--api-user", paramLabel = "API_USER", description = "Only this API user's emails.")
+        String apiUser;
+        @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only emails to this recipient domain.")
+        String domain;
+        @Option(names = "--dry-run", description = "Print what would be replayed; write nothing.")
+        boolean dryRun;
+
+        ReplaySelector selector(final CommandLine cmd, final Clock clock, final Set<EventType> types) {
+            try {
+                return new ReplaySelector(TimeWindow.parse(since, until, clock.instant()), apiUser, domain, types);
+            } catch (final IllegalArgumentException e) {
+                throw new ParameterException(cmd, e.getMessage(), e);
+            }
+        }
+
+        String bootstrap(final Map<String, String> env) {
+            if (bootstrapServers != null && !bootstrapServers.isBlank()) {
+                return bootstrapServers;
+            }
+            return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+        }
+    }
+
+    @Command(name = "dlt", mixinStandardHelpOptions = true,
+            description = "Copy emails that expired in the window from " + "mail.outbound.dlt" + " back to mail.outbound.")
+    static final class DeadLetters implements Callable<Integer> {
+        @ParentCommand
+        ReplayCli parent;
+        @Mixin
+        Common common;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of());
+            final PrintWriter out = spec.commandLine().getOut();
+            try (Replayer replayer = new Replayer(common.bootstrap(parent.env), out, spec.commandLine().getErr())) {
+                printWindow(out, selector);
+                print(out, Topics.OUTBOUND_DLT.name(), replayer.replayDeadLetters(selector, common.dryRun), common.dryRun);
+                return 0;
+            }
+        }
+    }
+
+    @Command(name = "bounced", mixinStandardHelpOptions = true,
+            description = "Re-send emails with a bounced (and optionally deferred) event in the window,"
+                    + " taking them from mail.outbound.")
+    static final class Bounced implements Callable<Integer> {
+        @ParentCommand
+        ReplayCli parent;
+        @Mixin
+        Common common;
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+        @Option(names = "--include-deferred", description = "Also take emails with a deferred event in the window.")
+        boolean includeDeferred;
+        @Option(names = "--lookback", paramLabel = "DURATION", defaultValue = "7d",
+                description = "How far before --since to look for the emails on mail.outbound (default: ${DEFAULT-VALUE}).")
+        String lookback;
+
+        @Override
+        public Integer call() {
+            final Set<EventType> types = includeDeferred ? EnumSet.of(EventType.bounced, EventType.deferred)
+                    : EnumSet.of(EventType.bounced);
+            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types);
+            final Duration back;
+            try {
+                back = Durations.parse(lookback);
+            } catch (final IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--lookback: " + e.getMessage(), e);
+            }
+            final PrintWriter out = spec.commandLine().getOut();
+            try (Replayer replayer = new Replayer(common.bootstrap(parent.env), out, spec.commandLine().getErr())) {
+                printWindow(out, selector);
+                print(out, Topics.OUTBOUND.name(), replayer.replayFromEvents(selector, back, common.dryRun), common.dryRun);
+                return 0;
+            }
+        }
+    }
+
+    private static void printWindow(final PrintWriter out, final ReplaySelector selector) {
+        out.println("window: " + selector.window().since() + " .. " + selector.window().until());
+    }
+
+    private static void print(final PrintWriter out, final String topic, final Replayer.Result r, final boolean dryRun) {
+        out.printf("%s: scanned %d, matched %d, replayed %d%s, missing %d%s%n", topic, r.scanned(), r.matched(),
+                r.replayed(), dryRun ? " (dry run)" : "", r.missing(),
+                r.undecodable() > 0 ? ", undecodable " + r.undecodable() : "");
+        out.flush();
+    }
+}

@@ -1,0 +1,34 @@
+package dev.mailpipe.deliverer.replay;
+
+import dev.mailpipe.deliverer.RetryHeaders;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/** Headers of a replayed record: a fresh first attempt that says where it came from. */
+public final class ReplayHeaders {
+
+    /** {@code topic/partition/offset} of the record a replay copied. */
+    public static final String REPLAYED_FROM = "mailpipe-replayed-from";
+
+    /** Retry state and the dead-letter reason belong to the old attempts, not to the new one. */
+    private static final Set<String> DROPPED = Set.of(RetryHeaders.ATTEMPT, RetryHeaders.FIRST_ATTEMPT,
+            RetryHeaders.DUE_AT, RetryHeaders.REASON, REPLAYED_FROM);
+
+    private ReplayHeaders() {
+    }
+
+    /** A copy of {@code original} without retry headers, with {@link #REPLAYED_FROM} set. */
+    public static Headers forReplay(final Headers original, final String topic, final int partition, final long offset) {
+        final RecordHeaders headers = new RecordHeaders();
+        for (final Header h : original) {
+            if (!DROPPED.contains(h.key())) {
+                headers.add(h);
+            }
+        }
+        headers.add(REPLAYED_FROM, (topic + "/" + partition + "/" + offset).getBytes(StandardCharsets.UTF_8));
+        return headers;
+    }
+}

@@ -1,0 +1,62 @@
+package dev.mailpipe.deliverer.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** Argument handling; every case here fails before any Kafka client is created. */
+class ReplayCliTest {
+
+    // nothing listens here: a test that reached Kafka would fail with exit 1, not 2
+    private static final Map<String, String> ENV = Map.of("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:1");
+    private static final Clock CLOCK = Clock.fixed(Instant.parse("2026-11-23T12:00:00Z"), ZoneOffset.UTC);
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(final String... args) {
+        return ReplayCli.run(args, ENV, CLOCK, new PrintWriter(out), new PrintWriter(err));
+    }
+
+    @Test
+    void shouldRejectUntilBeforeSince() {
+        assertThat(run("dlt", "--since", "1h", "--until", "2h")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("error: --until (2026-11-23T10:00:00Z) must be after --since (2026-11-23T11:00:00Z)");
+    }
+
+    @Test
+    void shouldRejectUnparsableSince() {
+        assertThat(run("bounced", "--since", "last tuesday")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--since").contains("last tuesday").contains("replay bounced --help");
+    }
+
+    @Test
+    void shouldRequireSince() {
+        assertThat(run("dlt")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--since");
+    }
+
+    @Test
+    void shouldRejectBadLookback() {
+        assertThat(run("bounced", "--since", "2h", "--lookback", "a week")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--lookback");
+    }
+
+    @Test
+    void shouldRejectUnknownSubcommandAndOptions() {
+        assertThat(run("deferred", "--since", "2h")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--include-deferred")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+    }
+
+    @Test
+    void shouldPrintHelpWithoutSince() {
+        assertThat(run("dlt", "--help")).isZero();
+        assertThat(out.toString()).contains("--since").contains("--until").contains("--dry-run").contains("--api-user");
+    }
+}
