@@ -26,13 +26,17 @@ public final class MailpipeUp {
 
     public static void main(final String[] args) {
         final Map<String, String> env = EnvConfig.fromEnvironment(System.getenv());
-        final EmbeddedConfig config = new EmbeddedConfig(env);
+        final EmbeddedConfig config = Runner.configOrExit("up", () -> new EmbeddedConfig(env));
+        final Path dataDir = Path.of(config.getString(EmbeddedConfig.DATA_DIR)).toAbsolutePath();
+        final Map<String, String> values = new HashMap<>(env);
+        embeddedDefaults(values, dataDir);
+        // Every service's settings are checked before anything starts, so a typo costs no broker start.
+        Runner.configOrExit("up", () -> List.of(new IngestSmtpConfig(values), new ExpanderConfig(values),
+                new MxDelivererConfig(values)));
         Runner.runUntilStopped(config.getString(EmbeddedConfig.HTTP_HOST), config.getInt(EmbeddedConfig.HTTP_PORT),
                 registry -> {
                     final List<MailpipeApp> apps = new ArrayList<>();
                     try {
-                        final Map<String, String> values = new HashMap<>(env);
-                        final Path dataDir = Path.of(config.getString(EmbeddedConfig.DATA_DIR)).toAbsolutePath();
                         if (!config.externalKafka()) {
                             final EmbeddedBroker broker = EmbeddedBroker.start(dataDir,
                                     config.getInt(EmbeddedConfig.KAFKA_PORT), config.getString(EmbeddedConfig.KAFKA_HEAP));
@@ -40,7 +44,6 @@ public final class MailpipeUp {
                             values.put("bootstrap.servers", broker.bootstrapServers());
                             values.putIfAbsent("topic.replication.factor", "1");
                         }
-                        embeddedDefaults(values, dataDir);
                         final IngestSmtpApp ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
                         apps.add(ingest);
                         apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));

@@ -20,7 +20,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -152,14 +151,7 @@ public final class ExpanderApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final ExpanderConfig config;
-        try {
-            config = ExpanderConfig.fromEnvironment(System.getenv());
-        } catch (final ConfigException e) {
-            System.err.println("mailpipe expander: invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        final ExpanderConfig config = Runner.configOrExit("expander", () -> ExpanderConfig.fromEnvironment(System.getenv()));
         Runner.runUntilStopped(config.httpHost(), config.httpPort(), registry -> List.of(start(config, registry)));
     }
 }

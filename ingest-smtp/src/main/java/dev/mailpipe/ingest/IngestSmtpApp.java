@@ -213,14 +213,7 @@ public final class IngestSmtpApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final IngestSmtpConfig config;
-        try {
-            config = IngestSmtpConfig.fromEnvironment(System.getenv());
-        } catch (final ConfigException e) {
-            System.err.println("mailpipe ingest-smtp: invalid configuration: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
+        final IngestSmtpConfig config = Runner.configOrExit("ingest-smtp", () -> IngestSmtpConfig.fromEnvironment(System.getenv()));
         Runner.runUntilStopped(config.getString(IngestSmtpConfig.HTTP_HOST), config.getInt(IngestSmtpConfig.HTTP_PORT),
                 registry -> List.of(start(config, registry)));
     }

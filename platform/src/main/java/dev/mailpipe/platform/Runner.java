@@ -8,6 +8,9 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,8 +22,32 @@ import org.slf4j.LoggerFactory;
 public final class Runner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
+    private static final Pattern CONFIG_KEY = Pattern.compile("for configuration ([a-z0-9.]+)");
 
     private Runner() {
+    }
+
+    /**
+     * Reads an app's configuration for its {@code main}: on an invalid value prints one line naming
+     * it and exits 2, before anything connects anywhere.
+     */
+    public static <C> C configOrExit(final String app, final Supplier<C> load) {
+        try {
+            return load.get();
+        } catch (final ConfigException e) {
+            System.err.println("mailpipe " + app + ": invalid configuration: " + withVariable(e.getMessage()));
+            System.exit(2);
+            throw e; // not reached
+        }
+    }
+
+    /** Adds the environment variable to ConfigDef's "... for configuration smtp.port ..." messages. */
+    static String withVariable(final String message) {
+        final Matcher matcher = CONFIG_KEY.matcher(message == null ? "" : message);
+        if (!matcher.find() || message.contains(EnvConfig.variableOf(matcher.group(1)))) {
+            return message;
+        }
+        return message + " (set by " + EnvConfig.variableOf(matcher.group(1)) + ")";
     }
 
     /** A fresh registry with the JVM binders every app reports. */
