@@ -11,6 +11,8 @@ import java.util.EnumSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
+import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,6 +77,9 @@ public final class ReplayCli implements Callable<Integer> {
     }
 
     public static void main(final String[] args) {
+        // a command line tool: Kafka client INFO logs would bury the counts (override with -D...)
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
         System.exit(run(args, System.getenv(), new PrintWriter(System.out), new PrintWriter(System.err)));
     }
 
@@ -94,12 +99,34 @@ public final class ReplayCli implements Callable<Integer> {
         String domain;
         @Option(names = "--dry-run", description = "Print what would be replayed; write nothing.")
         boolean dryRun;
+        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
+                description = "Longest wait for one Kafka request, or for a read to make progress (default: ${DEFAULT-VALUE}).")
+        String timeout;
 
+        Duration timeout(final CommandLine cmd) {
+            return duration(cmd, "--timeout", timeout);
+        }
+
+        /** The selector of these options; also validates {@code --timeout}, so bad arguments fail before any output. */
         ReplaySelector selector(final CommandLine cmd, final Clock clock, final Set<EventType> types) {
+            timeout(cmd);
             try {
                 return new ReplaySelector(TimeWindow.parse(since, until, clock.instant()), apiUser, domain, types);
             } catch (final IllegalArgumentException e) {
                 throw new ParameterException(cmd, e.getMessage(), e);
+            }
+        }
+
+        Replayer replayer(final CommandLine cmd, final Map<String, String> env) {
+            return new Replayer(bootstrap(env), timeout(cmd), cmd.getOut(), cmd.getErr());
+        }
+
+        /** Runs a replay, naming the cluster in Kafka client errors (a timeout alone does not say where). */
+        Replayer.Result run(final CommandLine cmd, final Map<String, String> env, final Function<Replayer, Replayer.Result> replay) {
+            try (Replayer replayer = replayer(cmd, env)) {
+                return replay.apply(replayer);
+            } catch (final KafkaException e) {
+                throw new ReplayException("Kafka at " + bootstrap(env) + ": " + e.getMessage(), e);
             }
         }
 
@@ -125,11 +152,10 @@ public final class ReplayCli implements Callable<Integer> {
         public Integer call() {
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of());
             final PrintWriter out = spec.commandLine().getOut();
-            try (Replayer replayer = new Replayer(common.bootstrap(parent.env), out, spec.commandLine().getErr())) {
-                printWindow(out, selector);
-                print(out, Topics.OUTBOUND_DLT.name(), replayer.replayDeadLetters(selector, common.dryRun), common.dryRun);
-                return 0;
-            }
+            printWindow(out, selector);
+            print(out, Topics.OUTBOUND_DLT.name(), common.run(spec.commandLine(), parent.env,
+                    replayer -> replayer.replayDeadLetters(selector, common.dryRun)), common.dryRun);
+            return 0;
         }
     }
 
@@ -154,18 +180,20 @@ public final class ReplayCli implements Callable<Integer> {
             final Set<EventType> types = includeDeferred ? EnumSet.of(EventType.bounced, EventType.deferred)
                     : EnumSet.of(EventType.bounced);
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types);
-            final Duration back;
-            try {
-                back = Durations.parse(lookback);
-            } catch (final IllegalArgumentException e) {
-                throw new ParameterException(spec.commandLine(), "--lookback: " + e.getMessage(), e);
-            }
+            final Duration back = duration(spec.commandLine(), "--lookback", lookback);
             final PrintWriter out = spec.commandLine().getOut();
-            try (Replayer replayer = new Replayer(common.bootstrap(parent.env), out, spec.commandLine().getErr())) {
-                printWindow(out, selector);
-                print(out, Topics.OUTBOUND.name(), replayer.replayFromEvents(selector, back, common.dryRun), common.dryRun);
-                return 0;
-            }
+            printWindow(out, selector);
+            print(out, Topics.OUTBOUND.name(), common.run(spec.commandLine(), parent.env,
+                    replayer -> replayer.replayFromEvents(selector, back, common.dryRun)), common.dryRun);
+            return 0;
+        }
+    }
+
+    private static Duration duration(final CommandLine cmd, final String option, final String literal) {
+        try {
+            return Durations.parse(literal);
+        } catch (final IllegalArgumentException e) {
+            throw new ParameterException(cmd, option + ": " + e.getMessage(), e);
         }
     }
 

@@ -37,7 +37,6 @@ public final class Replayer implements AutoCloseable {
 
     private static final Deserializer<OutboundEmail> EMAILS = Topics.OUTBOUND.valueSerde().deserializer();
     private static final Deserializer<DeliveryEvent> EVENTS = Topics.DELIVERY_EVENTS.valueSerde().deserializer();
-    private static final int API_TIMEOUT_MS = 30_000;
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaProducer<byte[], byte[]> producer;
@@ -46,19 +45,25 @@ public final class Replayer implements AutoCloseable {
     private final PrintWriter err;
     private final List<Future<RecordMetadata>> sends = new ArrayList<>();
 
-    public Replayer(final String bootstrapServers, final PrintWriter out, final PrintWriter err) {
+    /**
+     * @param timeout how long one Kafka request (metadata, offsets, send) may block, and how long a
+     *                scan may make no progress, before the replay fails
+     */
+    public Replayer(final String bootstrapServers, final Duration timeout, final PrintWriter out, final PrintWriter err) {
+        final int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         final Map<String, Object> consumerProps = KafkaDefaults.with(
                 KafkaDefaults.consumer(bootstrapServers, "unused"),
                 Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "mailpipe-replay",
                         ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false,
-                        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, API_TIMEOUT_MS));
+                        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, timeoutMs,
+                        ConsumerConfig.REQUEST_TIMEOUT_MS_CONFIG, timeoutMs));
         consumerProps.remove(ConsumerConfig.GROUP_ID_CONFIG); // assign() only: no group, nothing committed
         this.consumer = new KafkaConsumer<>(consumerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.producer = new KafkaProducer<>(KafkaDefaults.with(
                 KafkaDefaults.producer(bootstrapServers, "mailpipe-replay"),
-                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, API_TIMEOUT_MS)),
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs)),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        this.scan = new TopicScan(consumer, Duration.ofMillis(API_TIMEOUT_MS));
+        this.scan = new TopicScan(consumer, timeout);
         this.out = out;
         this.err = err;
     }

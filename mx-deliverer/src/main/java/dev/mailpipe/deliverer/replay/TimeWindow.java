@@ -4,6 +4,7 @@ import dev.mailpipe.deliverer.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 
 /**
  * A half-open window of record timestamps, {@code [since, until)}. Bounds are given as ISO-8601
@@ -23,7 +24,8 @@ public record TimeWindow(Instant since, Instant until) {
      * @throws IllegalArgumentException naming the option when a bound cannot be parsed or the
      *                                  window is empty
      */
-    public static TimeWindow parse(final String since, final String until, final Instant now) {
+    public static TimeWindow parse(final String since, final String until, final Instant clockNow) {
+        final Instant now = clockNow.truncatedTo(ChronoUnit.MILLIS); // record timestamps are millis
         final Instant start = bound("--since", since, now);
         final Instant end = until == null ? now : bound("--until", until, now);
         return new TimeWindow(start, end);

@@ -45,22 +45,24 @@ final class TopicScan {
         }
         final List<TopicPartition> partitions = new ArrayList<>();
         infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        consumer.assign(partitions); // before the offset lookups: read_committed end offsets are tracked for assigned partitions
         final Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
         final Map<TopicPartition, Long> query = new HashMap<>();
         partitions.forEach(tp -> query.put(tp, fromTimestamp));
         final Map<TopicPartition, OffsetAndTimestamp> start = consumer.offsetsForTimes(query);
 
         final Set<TopicPartition> remaining = new HashSet<>();
-        final Map<TopicPartition, Long> from = new HashMap<>();
+        final List<TopicPartition> empty = new ArrayList<>();
         for (final TopicPartition tp : partitions) {
             final OffsetAndTimestamp found = start.get(tp);
             if (found != null && found.offset() < end.get(tp)) {
                 remaining.add(tp);
-                from.put(tp, found.offset());
+                consumer.seek(tp, found.offset());
+            } else {
+                empty.add(tp);
             }
         }
-        consumer.assign(remaining);
-        from.forEach(consumer::seek);
+        consumer.pause(empty);
 
         long scanned = 0;
         long lastProgress = System.nanoTime();

@@ -10,7 +10,7 @@ import java.time.ZoneOffset;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Argument handling; every case here fails before any Kafka client is created. */
+/** Argument handling (fails before any Kafka client is created) and the exit code of an unreachable cluster. */
 class ReplayCliTest {
 
     // nothing listens here: a test that reached Kafka would fail with exit 1, not 2
@@ -52,6 +52,18 @@ class ReplayCliTest {
     void shouldRejectUnknownSubcommandAndOptions() {
         assertThat(run("deferred", "--since", "2h")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
         assertThat(run("dlt", "--since", "2h", "--include-deferred")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+    }
+
+    @Test
+    void shouldRejectBadTimeout() {
+        assertThat(run("dlt", "--since", "2h", "--timeout", "soon")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--timeout");
+    }
+
+    @Test
+    void shouldExitOneWhenKafkaIsUnreachable() {
+        assertThat(run("dlt", "--since", "2h", "--timeout", "1s")).isEqualTo(ReplayCli.KAFKA_ERROR);
+        assertThat(err.toString()).startsWith("error: Kafka at 127.0.0.1:1: ").containsIgnoringCase("timeout");
     }
 
     @Test

@@ -1,0 +1,230 @@
+package dev.mailpipe.deliverer.replay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.mailpipe.deliverer.RetryHeaders;
+import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.schemas.DeliveryEvent;
+import dev.mailpipe.schemas.EventType;
+import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.testsupport.KafkaClusterExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * {@code ./mailpipe replay} against a real broker: records with explicit timestamps inside and
+ * outside the window, the CLI run in-process, and {@code mail.outbound} read to its end offsets
+ * afterwards (the CLI returns only after its writes are acknowledged, so nothing is still coming).
+ * Each test uses its own messageId and looks only at its own emails.
+ */
+class ReplayIT {
+
+    @RegisterExtension
+    static final KafkaClusterExtension KAFKA = new KafkaClusterExtension();
+
+    private static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    private static KafkaProducer<byte[], byte[]> producer;
+
+    @BeforeAll
+    static void start() {
+        KAFKA.cluster().createTopics(3, Topics.OUTBOUND.name(), Topics.OUTBOUND_DLT.name(), Topics.DELIVERY_EVENTS.name());
+        producer = new KafkaProducer<>(KafkaDefaults.producer(KAFKA.bootstrapServers(), "replay-it"),
+                new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @AfterAll
+    static void stop() {
+        producer.close();
+    }
+
+    @Test
+    void shouldReplayOnlyDeadLettersInTheWindowThatMatchTheFilter() {
+        final String msg = "dlt-" + System.nanoTime();
+        final OutboundEmail inA = email(msg, 0, "u1", "ann@a.test");
+        final OutboundEmail inB = email(msg, 1, "u1", "bob@b.test");
+        final OutboundEmail otherUser = email(msg, 2, "u2", "cid@a.test");
+        final OutboundEmail before = email(msg, 3, "u1", "dan@a.test");
+        final OutboundEmail after = email(msg, 4, "u1", "eve@b.test");
+        // offsets out of timestamp order on purpose: the window comes from timestamps, not offsets
+        put(Topics.OUTBOUND_DLT.name(), after, NOW.minus(Duration.ofMinutes(30)), expiredHeaders());
+        put(Topics.OUTBOUND_DLT.name(), inA, NOW.minus(Duration.ofMinutes(90)), expiredHeaders());
+        put(Topics.OUTBOUND_DLT.name(), before, NOW.minus(Duration.ofHours(3)), expiredHeaders());
+        put(Topics.OUTBOUND_DLT.name(), otherUser, NOW.minus(Duration.ofMinutes(80)), expiredHeaders());
+        put(Topics.OUTBOUND_DLT.name(), inB, NOW.minus(Duration.ofMinutes(61)), expiredHeaders());
+        final String since = NOW.minus(Duration.ofHours(2)).toString();
+        final String until = NOW.minus(Duration.ofHours(1)).toString();
+
+        final Run dry = run("dlt", "--since", since, "--until", until, "--api-user", "u1", "--dry-run");
+
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("would replay " + inA.getEmailId()).contains("would replay " + inB.getEmailId())
+                .contains("matched 2, replayed 0 (dry run), missing 0").doesNotContain(otherUser.getEmailId());
+        assertThat(outbound(msg)).as("a dry run writes nothing").isEmpty();
+
+        final Run real = run("dlt", "--since", since, "--until", until, "--api-user", "u1");
+
+        assertThat(real.code()).as(real.toString()).isZero();
+        assertThat(real.out()).contains("mail.outbound.dlt: scanned").contains("matched 2, replayed 2, missing 0");
+        final List<ConsumerRecord<byte[], byte[]>> replayed = outbound(msg);
+        assertThat(replayed).extracting(r -> decode(r).getEmailId())
+                .containsExactlyInAnyOrder(inA.getEmailId(), inB.getEmailId());
+        for (final ConsumerRecord<byte[], byte[]> r : replayed) {
+            final OutboundEmail email = decode(r);
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(email.getRecipientDomain());
+            assertThat(header(r, ReplayHeaders.REPLAYED_FROM)).matches("mail\\.outbound\\.dlt/[0-2]/\\d+");
+            assertThat(r.headers().lastHeader(RetryHeaders.ATTEMPT)).isNull();
+            assertThat(r.headers().lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
+            assertThat(r.headers().lastHeader(RetryHeaders.DUE_AT)).isNull();
+            assertThat(r.headers().lastHeader(RetryHeaders.REASON)).isNull();
+            assertThat(header(r, "x-trace")).as("unrelated headers travel along").isEqualTo("t1");
+            assertThat(email.getContent()).isEqualTo(inA.getEmailId().equals(email.getEmailId())
+                    ? inA.getContent() : inB.getContent());
+        }
+    }
+
+    @Test
+    void shouldReplayBouncedEmailsFoundOnOutboundAndReportMissingOnes() {
+        final String msg = "bounce-" + System.nanoTime();
+        final OutboundEmail bounced = email(msg, 0, "u1", "ann@a.test");
+        final OutboundEmail deferred = email(msg, 1, "u1", "bob@b.test");
+        final OutboundEmail delivered = email(msg, 2, "u1", "cid@a.test");
+        final OutboundEmail bouncedLongAgo = email(msg, 3, "u1", "dan@a.test");
+        final String missingId = msg + "4$gone@a.test";
+        final Instant submitted = NOW.minus(Duration.ofHours(6));
+        for (final OutboundEmail e : List.of(bounced, deferred, delivered, bouncedLongAgo)) {
+            put(Topics.OUTBOUND.name(), e, submitted, new RecordHeaders());
+        }
+        event(msg, EventType.bounced, bounced.getEmailId(), NOW.minus(Duration.ofMinutes(50)));
+        event(msg, EventType.deferred, deferred.getEmailId(), NOW.minus(Duration.ofMinutes(40)));
+        event(msg, EventType.delivered, delivered.getEmailId(), NOW.minus(Duration.ofMinutes(45)));
+        event(msg, EventType.bounced, bouncedLongAgo.getEmailId(), NOW.minus(Duration.ofHours(5)));
+        event(msg, EventType.bounced, missingId, NOW.minus(Duration.ofMinutes(30)));
+
+        final Run withDeferred = run("bounced", "--since", "1h", "--include-deferred", "--dry-run");
+
+        assertThat(withDeferred.code()).as(withDeferred.toString()).isZero();
+        assertThat(withDeferred.out()).contains("would replay " + bounced.getEmailId())
+                .contains("would replay " + deferred.getEmailId()).contains("matched 2, replayed 0 (dry run), missing 1");
+
+        final Run real = run("bounced", "--since", "1h");
+
+        assertThat(real.code()).as(real.toString()).isZero();
+        assertThat(real.out()).contains("mail.delivery-events: scanned").contains("selected 2 emails")
+                .contains("matched 1, replayed 1, missing 1");
+        assertThat(real.err()).contains("missing: " + missingId);
+        final List<ConsumerRecord<byte[], byte[]>> copies = outbound(msg).stream()
+                .filter(r -> r.headers().lastHeader(ReplayHeaders.REPLAYED_FROM) != null).toList();
+        assertThat(copies).hasSize(1);
+        final ConsumerRecord<byte[], byte[]> copy = copies.getFirst();
+        assertThat(decode(copy).getEmailId()).isEqualTo(bounced.getEmailId());
+        assertThat(new String(copy.key(), StandardCharsets.UTF_8)).isEqualTo("a.test");
+        assertThat(header(copy, ReplayHeaders.REPLAYED_FROM)).matches("mail\\.outbound/[0-2]/\\d+");
+        assertThat(outbound(msg)).as("originals plus the one copy").hasSize(5);
+    }
+
+    private record Run(int code, String out, String err) {
+    }
+
+    private static Run run(final String... args) {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = ReplayCli.run(args, Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers()),
+                new PrintWriter(out), new PrintWriter(err));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static OutboundEmail email(final String messageId, final int index, final String apiUser, final String rcpt) {
+        final String content = "From: sender@mailpipe.test\r\nTo: " + rcpt + "\r\nSubject: " + index + "\r\n\r\nhi\r\n";
+        return OutboundEmail.newBuilder().setEmailId(messageId + index + "$" + rcpt).setMessageId(messageId)
+                .setIndex(index).setApiUser(apiUser).setMailFrom("sender@mailpipe.test").setRecipient(rcpt)
+                .setRecipientDomain(ReplaySelector.domainOf(rcpt)).setSubmittedAt(NOW)
+                .setContent(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8))).build();
+    }
+
+    private static RecordHeaders expiredHeaders() {
+        final RecordHeaders h = new RecordHeaders();
+        h.add(RetryHeaders.ATTEMPT, "6".getBytes(StandardCharsets.US_ASCII));
+        h.add(RetryHeaders.FIRST_ATTEMPT, "1700000000000".getBytes(StandardCharsets.US_ASCII));
+        h.add(RetryHeaders.DUE_AT, "1700000300000".getBytes(StandardCharsets.US_ASCII));
+        h.add(RetryHeaders.REASON, "expired: 451 4.3.0 try later".getBytes(StandardCharsets.UTF_8));
+        h.add("x-trace", "t1".getBytes(StandardCharsets.UTF_8));
+        return h;
+    }
+
+    private static void put(final String topic, final OutboundEmail email, final Instant timestamp,
+            final Iterable<Header> headers) {
+        final byte[] value = Topics.OUTBOUND.valueSerde().serializer().serialize(topic, email);
+        send(new ProducerRecord<>(topic, null, timestamp.toEpochMilli(),
+                email.getRecipientDomain().getBytes(StandardCharsets.UTF_8), value, headers));
+    }
+
+    private static void event(final String messageId, final EventType type, final String emailId, final Instant at) {
+        final DeliveryEvent event = DeliveryEvent.newBuilder().setType(type).setMessageId(messageId).setEmailId(emailId)
+                .setApiUser("u1").setRecipient(emailId.substring(emailId.indexOf('$') + 1)).setTimestamp(at).build();
+        send(new ProducerRecord<>(Topics.DELIVERY_EVENTS.name(), null, at.toEpochMilli(),
+                messageId.getBytes(StandardCharsets.UTF_8),
+                Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize(Topics.DELIVERY_EVENTS.name(), event)));
+    }
+
+    private static void send(final ProducerRecord<byte[], byte[]> record) {
+        try {
+            producer.send(record).get();
+        } catch (final Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Everything on mail.outbound up to its current end offsets whose emailId belongs to {@code messageId}. */
+    private static List<ConsumerRecord<byte[], byte[]>> outbound(final String messageId) {
+        final List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KAFKA.cluster().consumerProperties(),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            final List<TopicPartition> partitions = consumer.partitionsFor(Topics.OUTBOUND.name()).stream()
+                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            final Map<TopicPartition, Long> end = new HashMap<>(consumer.endOffsets(partitions));
+            final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                assertThat(System.nanoTime()).as("read mail.outbound to its end in time").isLessThan(deadline);
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records.stream().filter(r -> decode(r).getMessageId().equals(messageId)).collect(Collectors.toList());
+    }
+
+    private static OutboundEmail decode(final ConsumerRecord<byte[], byte[]> record) {
+        return Topics.OUTBOUND.valueSerde().deserializer().deserialize(record.topic(), record.value());
+    }
+
+    private static String header(final ConsumerRecord<byte[], byte[]> record, final String key) {
+        final Header h = record.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+}
