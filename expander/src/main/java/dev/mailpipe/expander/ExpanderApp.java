@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -145,7 +146,10 @@ public final class ExpanderApp implements MailpipeApp {
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            streams.close(Duration.ofSeconds(30));
+            // Leave the group: Streams stays a member after close by default, so the partitions
+            // of a stopped instance would sit unprocessed for a whole session timeout (45 s).
+            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                    .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             streamsMetrics.close();
         }
     }
