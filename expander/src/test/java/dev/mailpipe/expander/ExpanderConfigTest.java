@@ -25,6 +25,24 @@ class ExpanderConfigTest {
     }
 
     @Test
+    void shouldCommitEveryFiftyMillisecondsAndPollBrieflyUnderExactlyOnce() {
+        final Properties streams = ExpanderApp.streamsProperties(ExpanderConfig.fromEnvironment(Map.of()));
+        assertThat(streams.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+        assertThat(streams.get(StreamsConfig.POLL_MS_CONFIG)).isEqualTo(10L);
+        assertThat(new StreamsConfig(streams).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo(50L);
+    }
+
+    @Test
+    void shouldKeepStreamsTimingDefaultsUnderAtLeastOnceAndLetOverridesWin() {
+        final Properties atLeastOnce = ExpanderApp.streamsProperties(ExpanderConfig.fromEnvironment(Map.of(
+                "MAILPIPE_EXPANDER_PROCESSING_GUARANTEE", "at_least_once")));
+        assertThat(atLeastOnce).doesNotContainKeys(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, StreamsConfig.POLL_MS_CONFIG);
+        final Properties overridden = ExpanderApp.streamsProperties(ExpanderConfig.fromEnvironment(Map.of(
+                "MAILPIPE_EXPANDER_STREAMS_COMMIT_INTERVAL_MS", "200")));
+        assertThat(overridden.get(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG)).isEqualTo("200");
+    }
+
+    @Test
     void shouldReadEnvironmentVariablesAndIgnoreOtherAppsKeys() {
         final ExpanderConfig config = ExpanderConfig.fromEnvironment(Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", "broker:9093",
