@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.testsupport.TrustAllTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
@@ -18,7 +19,6 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Base64;
@@ -27,7 +27,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -213,21 +212,7 @@ class SmtpServerTest {
             assertThat(c.reply()).isEqualTo("250 AUTH LOGIN PLAIN");
             c.write("STARTTLS\r\nRSET\r\n"); // RSET is injected plaintext and must never be answered
             assertThat(c.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
-            final SSLContext trustAll = SSLContext.getInstance("TLS");
-            trustAll.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
+            final SSLContext trustAll = TrustAllTls.context();
             final SSLSocket ssl = (SSLSocket) trustAll.getSocketFactory().createSocket(c.socket, "localhost", c.socket.getPort(), true);
             ssl.startHandshake();
             assertThat(ssl.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");

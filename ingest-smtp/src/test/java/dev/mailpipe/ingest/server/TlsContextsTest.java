@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.testsupport.TrustAllTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,7 +10,6 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,7 +18,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,21 +48,7 @@ class TlsContextsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            final SSLContext client = SSLContext.getInstance("TLS");
-            client.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
+            final SSLContext client = TrustAllTls.context();
             try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", listener.getLocalPort())) {
                 c.startHandshake();
                 c.getOutputStream().flush();
