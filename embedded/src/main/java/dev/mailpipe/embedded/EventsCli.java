@@ -1,11 +1,9 @@
 package dev.mailpipe.embedded;
 
+import dev.mailpipe.platform.Cli;
 import dev.mailpipe.deliverer.Durations;
-import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.schemas.EventType;
-import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -30,9 +28,6 @@ import picocli.CommandLine.Spec;
         description = {"Print delivery events (" + "mail.delivery-events" + ") as JSON lines on stdout.",
             "Without --from-beginning or --since it starts at the end, so it prints only with --follow."})
 public final class EventsCli implements Callable<Integer> {
-
-    static final int KAFKA_ERROR = 1;
-    static final int BAD_ARGUMENTS = 2;
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
             description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
@@ -85,31 +80,12 @@ public final class EventsCli implements Callable<Integer> {
         cli.clock = clock;
         final CommandLine commandLine = new CommandLine(cli);
         commandLine.setCaseInsensitiveEnumValuesAllowed(true);
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setParameterExceptionHandler((e, a) -> {
-            e.getCommandLine().getErr().println("error: " + e.getMessage());
-            e.getCommandLine().getErr().println("(see ./mailpipe events --help)");
-            return BAD_ARGUMENTS;
-        });
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
-            return KAFKA_ERROR;
-        });
-        final int code = commandLine.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        return Cli.execute(commandLine, args, out, err);
     }
 
     public static void main(final String[] args) {
-        // a command line tool: Kafka client INFO logs would mix with the events (override with -D...)
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
-        // events carry recipients and reply texts in any script: always UTF-8, whatever the locale
-        System.exit(run(args, System.getenv(),
-                new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)),
-                new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8))));
+        Cli.quietLogging();
+        System.exit(run(args, System.getenv(), Cli.utf8(System.out), Cli.utf8(System.err)));
     }
 
     @Override
@@ -155,10 +131,7 @@ public final class EventsCli implements Callable<Integer> {
     }
 
     private String bootstrap() {
-        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
-            return bootstrapServers;
-        }
-        return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+        return Cli.bootstrapServers(bootstrapServers, env);
     }
 
     /** A Kafka failure, with the cluster named; the CLI prints its message and exits 1. */

@@ -1,6 +1,6 @@
 package dev.mailpipe.ingest.accounts;
 
-import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.TopicProvisioner;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -64,10 +64,7 @@ public final class AccountsCli implements Callable<Integer> {
     }
 
     String bootstrap() {
-        if (bootstrapServers != null && !bootstrapServers.isBlank()) {
-            return bootstrapServers;
-        }
-        return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+        return Cli.bootstrapServers(bootstrapServers, env);
     }
 
     AccountStore open() {

@@ -1,7 +1,7 @@
 package dev.mailpipe.deliverer.replay;
 
+import dev.mailpipe.platform.Cli;
 import dev.mailpipe.deliverer.Durations;
-import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
@@ -31,9 +31,6 @@ import picocli.CommandLine.Spec;
         subcommands = {ReplayCli.DeadLetters.class, ReplayCli.Bounced.class})
 public final class ReplayCli implements Callable<Integer> {
 
-    static final int KAFKA_ERROR = 1;
-    static final int BAD_ARGUMENTS = 2;
-
     @Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -57,29 +54,11 @@ public final class ReplayCli implements Callable<Integer> {
         final ReplayCli cli = new ReplayCli();
         cli.env = env;
         cli.clock = clock;
-        final CommandLine commandLine = new CommandLine(cli);
-        commandLine.setOut(out);
-        commandLine.setErr(err);
-        commandLine.setParameterExceptionHandler((e, a) -> {
-            final CommandLine cmd = e.getCommandLine();
-            cmd.getErr().println("error: " + e.getMessage());
-            cmd.getErr().println("(see ./mailpipe " + cmd.getCommandSpec().qualifiedName() + " --help)");
-            return BAD_ARGUMENTS;
-        });
-        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
-            cmd.getErr().println("error: " + e.getMessage());
-            return KAFKA_ERROR;
-        });
-        final int code = commandLine.execute(args);
-        out.flush();
-        err.flush();
-        return code;
+        return Cli.execute(new CommandLine(cli), args, out, err);
     }
 
     public static void main(final String[] args) {
-        // a command line tool: Kafka client INFO logs would bury the counts (override with -D...)
-        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
-                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+        Cli.quietLogging();
         System.exit(run(args, System.getenv(), new PrintWriter(System.out), new PrintWriter(System.err)));
     }
 
@@ -131,10 +110,7 @@ public final class ReplayCli implements Callable<Integer> {
         }
 
         String bootstrap(final Map<String, String> env) {
-            if (bootstrapServers != null && !bootstrapServers.isBlank()) {
-                return bootstrapServers;
-            }
-            return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+            return Cli.bootstrapServers(bootstrapServers, env);
         }
     }
 

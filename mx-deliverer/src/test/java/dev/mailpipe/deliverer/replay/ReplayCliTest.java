@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.replay;
 
+import dev.mailpipe.platform.Cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
@@ -26,43 +27,43 @@ class ReplayCliTest {
 
     @Test
     void shouldRejectUntilBeforeSince() {
-        assertThat(run("dlt", "--since", "1h", "--until", "2h")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "1h", "--until", "2h")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("error: --until (2026-11-23T10:00:00Z) must be after --since (2026-11-23T11:00:00Z)");
     }
 
     @Test
     void shouldRejectUnparsableSince() {
-        assertThat(run("bounced", "--since", "last tuesday")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("bounced", "--since", "last tuesday")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--since").contains("last tuesday").contains("replay bounced --help");
     }
 
     @Test
     void shouldRequireSince() {
-        assertThat(run("dlt")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("dlt")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--since");
     }
 
     @Test
     void shouldRejectBadLookback() {
-        assertThat(run("bounced", "--since", "2h", "--lookback", "a week")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("bounced", "--since", "2h", "--lookback", "a week")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--lookback");
     }
 
     @Test
     void shouldRejectUnknownSubcommandAndOptions() {
-        assertThat(run("deferred", "--since", "2h")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
-        assertThat(run("dlt", "--since", "2h", "--include-deferred")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("deferred", "--since", "2h")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--include-deferred")).isEqualTo(Cli.BAD_ARGUMENTS);
     }
 
     @Test
     void shouldRejectBadTimeout() {
-        assertThat(run("dlt", "--since", "2h", "--timeout", "soon")).isEqualTo(ReplayCli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--timeout", "soon")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--timeout");
     }
 
     @Test
     void shouldExitOneWhenKafkaIsUnreachable() {
-        assertThat(run("dlt", "--since", "2h", "--timeout", "1s")).isEqualTo(ReplayCli.KAFKA_ERROR);
+        assertThat(run("dlt", "--since", "2h", "--timeout", "1s")).isEqualTo(Cli.FAILED);
         assertThat(err.toString()).startsWith("error: Kafka at 127.0.0.1:1: ").containsIgnoringCase("timeout");
     }
 

@@ -1,0 +1,64 @@
+package dev.mailpipe.platform;
+
+import java.io.OutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import picocli.CommandLine;
+
+/** Conventions shared by mailpipe's command-line tools ({@code ./mailpipe replay}, {@code events}, ...). */
+public final class Cli {
+
+    /** Exit code when the work failed, e.g. Kafka could not be reached. */
+    public static final int FAILED = 1;
+    /** Exit code for arguments that do not parse or do not make sense together. */
+    public static final int BAD_ARGUMENTS = 2;
+
+    private Cli() {
+    }
+
+    /**
+     * Executes {@code commandLine}: a bad argument prints {@code error: ...} and a pointer to the
+     * command's {@code --help} and returns {@link #BAD_ARGUMENTS}; an exception from the command
+     * prints {@code error: ...} and returns {@link #FAILED}. Both writers are flushed.
+     */
+    public static int execute(final CommandLine commandLine, final String[] args, final PrintWriter out,
+            final PrintWriter err) {
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler((e, a) -> {
+            final CommandLine cmd = e.getCommandLine();
+            cmd.getErr().println("error: " + e.getMessage());
+            cmd.getErr().println("(see ./mailpipe " + cmd.getCommandSpec().qualifiedName() + " --help)");
+            return BAD_ARGUMENTS;
+        });
+        commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("error: " + e.getMessage());
+            return FAILED;
+        });
+        final int code = commandLine.execute(args);
+        out.flush();
+        err.flush();
+        return code;
+    }
+
+    /** The {@code --bootstrap-servers} option if given, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092. */
+    public static String bootstrapServers(final String option, final Map<String, String> env) {
+        if (option != null && !option.isBlank()) {
+            return option;
+        }
+        return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+    }
+
+    /** For a tool's main(): Kafka clients' INFO logs would mix with its output (override with -D...). */
+    public static void quietLogging() {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel",
+                System.getProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn"));
+    }
+
+    /** A UTF-8 writer whatever the locale: output carries addresses and texts in any script. */
+    public static PrintWriter utf8(final OutputStream stream) {
+        return new PrintWriter(new OutputStreamWriter(stream, StandardCharsets.UTF_8));
+    }
+}
