@@ -1,6 +1,6 @@
 package dev.mailpipe.ingest.server;
 
-import dev.mailpipe.testsupport.TrustAllTls;
+import dev.mailpipe.platform.OpportunisticTls;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
@@ -212,7 +212,7 @@ class SmtpServerTest {
             assertThat(c.reply()).isEqualTo("250 AUTH LOGIN PLAIN");
             c.write("STARTTLS\r\nRSET\r\n"); // RSET is injected plaintext and must never be answered
             assertThat(c.reply()).isEqualTo("220 2.0.0 Ready to start TLS");
-            final SSLContext trustAll = TrustAllTls.context();
+            final SSLContext trustAll = OpportunisticTls.context();
             final SSLSocket ssl = (SSLSocket) trustAll.getSocketFactory().createSocket(c.socket, "localhost", c.socket.getPort(), true);
             ssl.startHandshake();
             assertThat(ssl.getSession().getProtocol()).isIn("TLSv1.3", "TLSv1.2");

@@ -1,6 +1,6 @@
 package dev.mailpipe.ingest.server;
 
-import dev.mailpipe.testsupport.TrustAllTls;
+import dev.mailpipe.platform.OpportunisticTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -48,7 +48,7 @@ class TlsContextsTest {
                     throw new IllegalStateException(e);
                 }
             });
-            final SSLContext client = TrustAllTls.context();
+            final SSLContext client = OpportunisticTls.context();
             try (SSLSocket c = (SSLSocket) client.getSocketFactory().createSocket("127.0.0.1", listener.getLocalPort())) {
                 c.startHandshake();
                 c.getOutputStream().flush();

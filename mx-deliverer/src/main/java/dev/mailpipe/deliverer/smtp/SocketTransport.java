@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.platform.OpportunisticTls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -7,8 +8,6 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,14 +15,12 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /** {@link SmtpTransport} over a TCP socket, with STARTTLS. */
 public final class SocketTransport implements SmtpTransport {
 
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
-    private static final SSLContext OPPORTUNISTIC = opportunisticContext();
+    private static final SSLContext OPPORTUNISTIC = OpportunisticTls.context();
     private static final int BUFFER = 65_536;
     /** Closes sockets whose writes block too long (socket timeouts only cover reads). */
     private static final ScheduledExecutorService WRITE_WATCHDOG = Executors.newSingleThreadScheduledExecutor(
@@ -136,29 +133,6 @@ public final class SocketTransport implements SmtpTransport {
             socket.close();
         } catch (final IOException ignored) {
             // closing anyway
-        }
-    }
-
-    private static SSLContext opportunisticContext() {
-        try {
-            final SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, new TrustManager[] {new X509TrustManager() {
-                @Override
-                public void checkClientTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public void checkServerTrusted(final X509Certificate[] chain, final String authType) {
-                }
-
-                @Override
-                public X509Certificate[] getAcceptedIssuers() {
-                    return new X509Certificate[0];
-                }
-            }}, null);
-            return context;
-        } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS support in this JVM", e);
         }
     }
 }

@@ -1,4 +1,4 @@
-package dev.mailpipe.testsupport;
+package dev.mailpipe.platform;
 
 import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
@@ -6,10 +6,14 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 
-/** A TLS client context that accepts any certificate: for tests against self-signed test servers only. */
-public final class TrustAllTls {
+/**
+ * A TLS client context that accepts any certificate: opportunistic TLS, as MTAs use it on port 25
+ * (encrypt when offered, authenticate nobody), and tests against self-signed servers. Never use it
+ * where the peer's identity matters.
+ */
+public final class OpportunisticTls {
 
-    private TrustAllTls() {
+    private OpportunisticTls() {
     }
 
     public static SSLContext context() {
@@ -18,12 +22,12 @@ public final class TrustAllTls {
             context.init(null, new TrustManager[] {new X509TrustManager() {
                 @Override
                 public void checkClientTrusted(final X509Certificate[] chain, final String authType) {
-                    // tests only
+                    // opportunistic: any certificate
                 }
 
                 @Override
                 public void checkServerTrusted(final X509Certificate[] chain, final String authType) {
-                    // tests only
+                    // opportunistic: any certificate
                 }
 
                 @Override
@@ -33,7 +37,7 @@ public final class TrustAllTls {
             }}, null);
             return context;
         } catch (final GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this JVM", e);
+            throw new IllegalStateException("no TLS support in this JVM", e);
         }
     }
 }
