@@ -9,9 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
+import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.SchemaStore;
 import org.junit.jupiter.api.Test;
 
 /** Records written with an older schema version (still on a topic) decode into the current class. */
@@ -71,5 +74,113 @@ class SchemaHistoryTest {
 
         assertThat(Topics.RAW.valueSerde().deserializer().deserialize("mail.raw", bytes).getAccountFilters())
                 .isEqualTo(new TrackingFilters(false, true, false));
+    }
+
+    private static byte[] encode(final Schema writer, final GenericRecord record) throws IOException {
+        final ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
+        final byte[] bytes = new byte[encoded.remaining()];
+        encoded.get(bytes);
+        return bytes;
+    }
+
+    @Test
+    void shouldDecodeADeliveryEventWrittenBeforeEventIds() throws IOException {
+        final Schema v1 = history("DeliveryEvent-v1.avsc");
+        assertThat(v1.getField("eventId")).isNull();
+        final GenericRecord old = new GenericData.Record(v1);
+        old.put("type", new GenericData.EnumSymbol(v1.getField("type").schema(), "bounced"));
+        old.put("messageId", "m-1");
+        old.put("emailId", "m-10$ben@ifaxin.com");
+        old.put("apiUser", "api_user");
+        old.put("timestamp", 1426390015358L);
+        old.put("attempt", 2);
+        old.put("customHeaders", java.util.Map.of());
+
+        final DeliveryEvent decoded = Topics.DELIVERY_EVENTS.valueSerde().deserializer()
+                .deserialize("mail.delivery-events", encode(v1, old));
+
+        assertThat(decoded.getType()).isEqualTo(EventType.bounced);
+        assertThat(decoded.getEmailId()).isEqualTo("m-10$ben@ifaxin.com");
+        assertThat(decoded.getAttempt()).isEqualTo(2);
+        assertThat(decoded.getEventId()).isEmpty();
+        assertThat(decoded.getBounceClass()).isNull();
+        assertThat(decoded.getMachineOpen()).isFalse();
+    }
+
+    @Test
+    void shouldLetAReaderOfTheOldSchemaReadANewEvent() throws IOException {
+        final Schema v1 = history("DeliveryEvent-v1.avsc");
+        final DeliveryEvent current = DeliveryEvent.newBuilder().setType(EventType.delivered).setMessageId("m-1")
+                .setEmailId("m-10$ben@ifaxin.com").setApiUser("u").setTimestamp(java.time.Instant.ofEpochMilli(7))
+                .setEventId("e-1").setInternetMessageId("abc@mailpipe.test").build();
+        final byte[] bytes = Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize("mail.delivery-events", current);
+
+        final SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(DeliveryEvent.getClassSchema());
+        final GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1, store).decode(bytes);
+
+        assertThat(read.get("type").toString()).isEqualTo("delivered");
+        assertThat(read.get("emailId").toString()).isEqualTo("m-10$ben@ifaxin.com");
+        assertThat(read.getSchema().getField("eventId")).isNull();
+    }
+
+    @Test
+    void shouldReadAnEventTypeTheReaderDoesNotKnowAsUnknown() throws IOException {
+        final Schema newer = new Schema.Parser().parse(EventType.getClassSchema().toString()
+                .replace("\"unknown\"]", "\"unknown\",\"bounce_ack\"]"));
+        final Schema writer = SchemaBuilder.record("Holder").fields().name("type").type(newer).noDefault().endRecord();
+        final Schema reader = SchemaBuilder.record("Holder").fields().name("type").type(EventType.getClassSchema()).noDefault().endRecord();
+        final GenericRecord record = new GenericData.Record(writer);
+        record.put("type", new GenericData.EnumSymbol(newer, "bounce_ack"));
+        final SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(writer);
+
+        final GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), reader, store)
+                .decode(encode(writer, record));
+
+        assertThat(read.get("type").toString()).isEqualTo("unknown");
+    }
+
+    @Test
+    void shouldDecodeAnOutboundEmailWrittenBeforeSmtputf8() throws IOException {
+        final Schema v1 = history("OutboundEmail-v1.avsc");
+        assertThat(v1.getField("smtputf8")).isNull();
+        final GenericRecord old = new GenericData.Record(v1);
+        old.put("emailId", "m-10$ben@ifaxin.com");
+        old.put("messageId", "m-1");
+        old.put("index", 0);
+        old.put("apiUser", "u");
+        old.put("mailFrom", "a@b.test");
+        old.put("recipient", "ben@ifaxin.com");
+        old.put("recipientDomain", "ifaxin.com");
+        old.put("submittedAt", 1L);
+        old.put("customHeaders", java.util.Map.of());
+        old.put("content", ByteBuffer.wrap(new byte[] {'x'}));
+
+        final OutboundEmail decoded = Topics.OUTBOUND.valueSerde().deserializer().deserialize("mail.outbound", encode(v1, old));
+
+        assertThat(decoded.getRecipient()).isEqualTo("ben@ifaxin.com");
+        assertThat(decoded.getSmtputf8()).isFalse();
+        assertThat(decoded.getMailListTaskId()).isNull();
+    }
+
+    @Test
+    void shouldDecodeARawMessageWrittenBeforeSmtputf8AsAnSmtpSubmission() throws IOException {
+        final Schema v2 = history("RawMessage-v2.avsc");
+        assertThat(v2.getField("accountFilters")).isNotNull();
+        final GenericRecord old = new GenericData.Record(v2);
+        old.put("messageId", "m-1");
+        old.put("apiUser", "u");
+        old.put("mailFrom", "a@b.test");
+        old.put("recipients", List.of("c@d.test"));
+        old.put("receivedAt", 1L);
+        old.put("clientAddress", "");
+        old.put("clientHelo", "");
+        old.put("content", ByteBuffer.wrap(new byte[] {'x'}));
+
+        final RawMessage decoded = Topics.RAW.valueSerde().deserializer().deserialize("mail.raw", encode(v2, old));
+
+        assertThat(decoded.getSmtputf8()).isFalse();
+        assertThat(decoded.getSource()).isEqualTo("smtp");
     }
 }
