@@ -1,0 +1,40 @@
+package dev.mailpipe.core.events;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.UUID;
+
+/**
+ * Stable ids for delivery events ({@code DeliveryEvent.eventId}). An outcome that is written twice
+ * — a deliverer that crashed after the remote server said 250 but before it committed, a retried
+ * write — gets the same id both times, so consumers and webhook receivers can drop the duplicate.
+ * The id is a name-based UUID of what identifies the outcome, never of the time it was seen.
+ */
+public final class EventIds {
+
+    private EventIds() {
+    }
+
+    /**
+     * The id of a pipeline outcome.
+     *
+     * @param type    the event type's name ({@code delivered}, {@code deferred}, ...)
+     * @param subject the emailId, or the messageId for events about a whole submission
+     * @param attempt the delivery attempt the outcome reports (0 when none was made)
+     */
+    public static String of(final String type, final String subject, final int attempt) {
+        return nameBased(type.toLowerCase(Locale.ROOT) + '\n' + subject + '\n' + attempt);
+    }
+
+    /**
+     * The id of an engagement event (open, click, unsubscribe): each request is its own event, so
+     * the caller passes what makes it unique (e.g. the request's own random id).
+     */
+    public static String of(final String type, final String subject, final String occurrence) {
+        return nameBased(type.toLowerCase(Locale.ROOT) + '\n' + subject + '\n' + occurrence);
+    }
+
+    private static String nameBased(final String name) {
+        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+}
