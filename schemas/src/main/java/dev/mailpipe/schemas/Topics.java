@@ -27,6 +27,14 @@ public final class Topics {
     public static final Topic<String, OutboundEmail> OUTBOUND_DLT =
             new Topic<>("mail.outbound.dlt", KEY, OUTBOUND.valueSerde());
 
+    /**
+     * Per-account suppression list (compacted), key = {@code SuppressionKey.of(apiUser, address)} from
+     * core, tombstone = removed. Written by the web service (unsubscribe), mx-deliverer (hard bounces)
+     * and the suppressions CLI; read by the expander (drop) and replay (skip).
+     */
+    public static final Topic<String, Suppression> SUPPRESSIONS =
+            new Topic<>("mail.suppressions", KEY, new CodecSerde<>(SingleObjectCodec.of(Suppression.class)));
+
     private Topics() {
     }
 }
