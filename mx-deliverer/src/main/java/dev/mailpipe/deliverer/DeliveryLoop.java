@@ -26,13 +26,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The consumer thread. Reads mail.outbound and the retry topics, hands each record to a worker
- * (many in flight per partition), and commits per partition only up to the highest contiguous
- * record whose outputs Kafka acknowledged.
+ * (many in flight per partition), and commits per partition up to the highest contiguous record
+ * whose outputs Kafka acknowledged, with the completed records above it in the commit's metadata
+ * ({@link OffsetTracker}): a crash redelivers only what was in flight.
  *
  * <p>Retry records not yet due: the partition is sought back to that record and paused until
  * its due time; the thread keeps polling (heartbeats, other partitions) with a poll timeout no
- * longer than the time to the next due partition — neither sleeping nor spinning. When
- * {@code maxInFlight} deliveries are running, every partition is paused until half drained.
+ * longer than the time to the next due partition — neither sleeping nor spinning.
+ *
+ * <p>In-flight limit, exact: a record holds one of {@code maxInFlight} slots from its dispatch
+ * until a successful commit covers its completion (so at most {@code maxInFlight} records can be
+ * redelivered by a crash). When the slots are taken the partition is sought back to the first
+ * record not dispatched and every partition is paused until half the slots are free.
+ *
+ * <p>A partition that is revoked or lost keeps its tracker in this process; when it comes back,
+ * what was delivered (or is still being delivered) here meanwhile is not started again.
  *
  * <p>Lifecycle: {@link #run()} until {@link #stop()}; then it stops fetching, waits up to the
  * grace period for in-flight deliveries, commits what completed and closes the consumer.
@@ -43,7 +51,10 @@ final class DeliveryLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(DeliveryLoop.class);
     private static final Duration MAX_POLL = Duration.ofMillis(100);
 
-    private record Completion(TopicPartition partition, long offset) {
+    private static final Duration FLOW_PAUSED_POLL = Duration.ofMillis(20);
+    private static final Duration COMMITTED_LOOKUP_TIMEOUT = Duration.ofSeconds(15);
+
+    private record Completion(TopicPartition partition, long offset, boolean ok) {
     }
 
     private final Consumer<String, byte[]> consumer;
@@ -57,6 +68,8 @@ final class DeliveryLoop implements Runnable {
     private final Duration grace;
 
     private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
+    /** Trackers of partitions this process no longer owns: reused if they come back. */
+    private final Map<TopicPartition, OffsetTracker> retired = new HashMap<>();
     private final Map<TopicPartition, Long> pausedUntil = new HashMap<>();
     private final BlockingQueue<Completion> completions = new LinkedBlockingQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -80,6 +93,18 @@ final class DeliveryLoop implements Runnable {
 
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Records dispatched whose completion no successful commit covers yet (consumer thread). */
+    private long unsettled() {
+        long n = 0;
+        for (final OffsetTracker t : trackers.values()) {
+            n += t.unsettled();
+        }
+        for (final OffsetTracker t : retired.values()) {
+            n += t.pending();
+        }
+        return n;
     }
 
     boolean running() {
@@ -127,7 +152,7 @@ final class DeliveryLoop implements Runnable {
     }
 
     private Duration pollTimeout(final long now) {
-        long timeout = MAX_POLL.toMillis();
+        long timeout = flowPaused ? FLOW_PAUSED_POLL.toMillis() : MAX_POLL.toMillis();
         for (final long due : pausedUntil.values()) {
             timeout = Math.min(timeout, Math.max(0, due - now));
         }
@@ -136,9 +161,21 @@ final class DeliveryLoop implements Runnable {
 
     private void dispatch(final ConsumerRecords<String, byte[]> records) {
         final long now = clock.millis();
+        long slotsTaken = unsettled();
+        boolean full = false;
         for (final TopicPartition tp : records.partitions()) {
             final boolean retryTopic = policy.stageOf(tp.topic()).isPresent();
             for (final ConsumerRecord<String, byte[]> record : records.records(tp)) {
+                if (full || slotsTaken >= maxInFlight) {
+                    // every slot is taken: fetch this record again once slots are free
+                    consumer.seek(tp, record.offset());
+                    if (!full) {
+                        full = true;
+                        flowPaused = true;
+                        consumer.pause(consumer.assignment());
+                    }
+                    break;
+                }
                 if (retryTopic) {
                     final long due = dueAt(record);
                     if (due > now) {
@@ -149,8 +186,11 @@ final class DeliveryLoop implements Runnable {
                         break;
                     }
                 }
-                final OffsetTracker tracker = trackers.computeIfAbsent(tp, p -> new OffsetTracker());
-                tracker.started(record.offset());
+                final OffsetTracker tracker = trackers.computeIfAbsent(tp, p -> OffsetTracker.fresh());
+                if (!tracker.begin(record.offset())) {
+                    continue; // delivered already (commit metadata, or by this process before a rebalance)
+                }
+                slotsTaken++;
                 inFlight.incrementAndGet();
                 workers.execute(() -> work(tp, record));
             }
@@ -166,16 +206,16 @@ final class DeliveryLoop implements Runnable {
         try {
             publisher.publish(processor.process(record)).whenComplete((ok, e) -> {
                 inFlight.decrementAndGet();
-                if (e == null) {
-                    completions.add(new Completion(tp, record.offset()));
-                }
+                completions.add(new Completion(tp, record.offset(), e == null));
             });
         } catch (final InterruptedException e) {
             inFlight.decrementAndGet();
+            completions.add(new Completion(tp, record.offset(), false));
             LOG.info("delivery of {}-{}@{} abandoned at shutdown; it will be redelivered", tp.topic(), tp.partition(),
                     record.offset());
         } catch (final RuntimeException e) {
             inFlight.decrementAndGet();
+            completions.add(new Completion(tp, record.offset(), false));
             LOG.error("delivery of {}-{}@{} failed unexpectedly; it will be redelivered after a restart or rebalance",
                     tp.topic(), tp.partition(), record.offset(), e);
         }
@@ -189,30 +229,47 @@ final class DeliveryLoop implements Runnable {
     }
 
     private void apply(final Completion c) {
-        final OffsetTracker tracker = trackers.get(c.partition());
+        OffsetTracker tracker = trackers.get(c.partition());
+        if (tracker == null) {
+            tracker = retired.get(c.partition());
+        }
         if (tracker != null) {
-            tracker.completed(c.offset());
+            if (c.ok()) {
+                tracker.completed(c.offset());
+            } else {
+                tracker.failed(c.offset());
+            }
         }
     }
 
-    private Map<TopicPartition, OffsetAndMetadata> advanced(final Collection<TopicPartition> partitions) {
+    private record Marks(Map<TopicPartition, OffsetAndMetadata> offsets, Map<OffsetTracker, Long> marks) {
+        void settle() {
+            marks.forEach(OffsetTracker::settled);
+        }
+    }
+
+    private Marks advanced(final Collection<TopicPartition> partitions) {
         final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        final Map<OffsetTracker, Long> marks = new HashMap<>();
         for (final TopicPartition tp : partitions) {
             final OffsetTracker tracker = trackers.get(tp);
             if (tracker != null && tracker.hasNewCommit()) {
-                offsets.put(tp, new OffsetAndMetadata(tracker.committable()));
-                tracker.markCommitted();
+                offsets.put(tp, new OffsetAndMetadata(tracker.committable(), tracker.metadata()));
+                marks.put(tracker, tracker.markCommitted());
             }
         }
-        return offsets;
+        return new Marks(offsets, marks);
     }
 
     private void commitAsync() {
-        final Map<TopicPartition, OffsetAndMetadata> offsets = advanced(trackers.keySet());
-        if (!offsets.isEmpty()) {
-            consumer.commitAsync(offsets, (committed, e) -> {
-                if (e != null) {
+        final Marks commit = advanced(trackers.keySet());
+        if (!commit.offsets().isEmpty()) {
+            consumer.commitAsync(commit.offsets(), (committed, e) -> {
+                if (e == null) {
+                    commit.settle();
+                } else {
                     LOG.warn("offset commit failed (a later commit or the next owner covers it): {}", e.getMessage());
+                    commit.marks().keySet().forEach(OffsetTracker::commitFailed);
                 }
             });
         }
@@ -220,13 +277,19 @@ final class DeliveryLoop implements Runnable {
 
     private void commitSync(final Collection<TopicPartition> partitions) {
         applyCompletions();
-        final Map<TopicPartition, OffsetAndMetadata> offsets = advanced(partitions);
-        if (!offsets.isEmpty()) {
+        final Marks commit = advanced(partitions);
+        if (!commit.offsets().isEmpty()) {
             try {
-                consumer.commitSync(offsets);
-            } catch (final WakeupException pendingStop) {
-                // stop() woke the consumer while it was not polling; the wake-up is spent now
-                consumer.commitSync(offsets);
+                try {
+                    consumer.commitSync(commit.offsets());
+                } catch (final WakeupException pendingStop) {
+                    // stop() woke the consumer while it was not polling; the wake-up is spent now
+                    consumer.commitSync(commit.offsets());
+                }
+                commit.settle();
+            } catch (final RuntimeException e) {
+                commit.marks().keySet().forEach(OffsetTracker::commitFailed);
+                throw e;
             }
         }
     }
@@ -246,7 +309,7 @@ final class DeliveryLoop implements Runnable {
     }
 
     private void flowControl() {
-        final int running = inFlight.get();
+        final long running = unsettled();
         if (!flowPaused && running >= maxInFlight) {
             flowPaused = true;
             consumer.pause(consumer.assignment());
@@ -289,24 +352,44 @@ final class DeliveryLoop implements Runnable {
             } catch (final RuntimeException e) {
                 LOG.warn("commit on revocation failed; the next owner redelivers: {}", e.getMessage());
             }
-            forget(partitions);
+            retire(partitions);
         }
 
         @Override
         public void onPartitionsLost(final Collection<TopicPartition> partitions) {
-            forget(partitions);
+            retire(partitions);
         }
 
         @Override
         public void onPartitionsAssigned(final Collection<TopicPartition> partitions) {
+            Map<TopicPartition, OffsetAndMetadata> committed;
+            try {
+                committed = partitions.isEmpty() ? Map.of()
+                        : consumer.committed(new HashSet<>(partitions), COMMITTED_LOOKUP_TIMEOUT);
+            } catch (final RuntimeException e) {
+                LOG.warn("could not read the committed offsets of {} ({}); completed records above them may be "
+                        + "delivered again", partitions, e.getMessage());
+                committed = Map.of();
+            }
+            for (final TopicPartition tp : partitions) {
+                final OffsetAndMetadata c = committed.get(tp);
+                final long offset = c == null ? -1 : c.offset();
+                final String metadata = c == null ? "" : c.metadata();
+                final OffsetTracker previous = retired.remove(tp);
+                trackers.put(tp, previous != null ? previous.reassigned(offset, metadata)
+                        : c == null ? OffsetTracker.fresh() : OffsetTracker.seeded(offset, metadata));
+            }
             if (flowPaused) {
                 consumer.pause(partitions);
             }
         }
 
-        private void forget(final Collection<TopicPartition> partitions) {
+        private void retire(final Collection<TopicPartition> partitions) {
             partitions.forEach(tp -> {
-                trackers.remove(tp);
+                final OffsetTracker tracker = trackers.remove(tp);
+                if (tracker != null) {
+                    retired.put(tp, tracker);
+                }
                 pausedUntil.remove(tp);
             });
         }
