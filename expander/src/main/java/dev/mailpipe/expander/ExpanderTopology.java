@@ -1,5 +1,6 @@
 package dev.mailpipe.expander;
 
+import dev.mailpipe.core.events.EventIds;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.expander.core.Expansion;
 import dev.mailpipe.schemas.CodecException;
@@ -141,6 +142,7 @@ public final class ExpanderTopology {
         for (final OutboundEmail email : expanded.emails()) {
             events.add(KeyValue.pair(email.getMessageId(), DeliveryEvent.newBuilder()
                     .setType(EventType.request)
+                    .setEventId(EventIds.of(EventType.request.name(), email.getEmailId(), 0))
                     .setMessageId(email.getMessageId())
                     .setEmailId(email.getEmailId())
                     .setApiUser(email.getApiUser())
@@ -158,6 +160,7 @@ public final class ExpanderTopology {
         final String messageId = messageIdOf(outcome);
         return KeyValue.pair(messageId, DeliveryEvent.newBuilder()
                 .setType(EventType.invalid)
+                .setEventId(EventIds.of(EventType.invalid.name(), messageId, 0))
                 .setMessageId(messageId)
                 .setApiUser(message == null ? "" : message.getApiUser())
                 .setLabel(message == null ? null : message.getLabel())

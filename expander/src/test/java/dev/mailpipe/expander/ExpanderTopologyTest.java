@@ -98,6 +98,10 @@ class ExpanderTopologyTest {
                 Submissions.MESSAGE_ID + "0$ben@ifaxin.com", Submissions.MESSAGE_ID + "1$joe@ifaxin.com");
         assertThat(requests).extracting(r -> r.value().getRecipient())
                 .containsExactly("ben@ifaxin.com", "joe@ifaxin.com");
+        // stable across a rewrite of the same submission: named by type and emailId, never by time
+        assertThat(requests).extracting(r -> r.value().getEventId()).containsExactly(
+                dev.mailpipe.core.events.EventIds.of("request", Submissions.MESSAGE_ID + "0$ben@ifaxin.com", 0),
+                dev.mailpipe.core.events.EventIds.of("request", Submissions.MESSAGE_ID + "1$joe@ifaxin.com", 0));
         assertThat(requests.get(0).value().getTimestamp()).isEqualTo(NOW);
         assertThat(requests.get(0).value().getLabel()).isEqualTo("7");
         assertThat(requests.get(0).value().getCustomHeaders()).containsEntry("SC-Custom-test_key1", "value1");

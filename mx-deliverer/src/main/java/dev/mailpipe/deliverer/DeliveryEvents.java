@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer;
 
+import dev.mailpipe.core.events.EventIds;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
@@ -17,6 +18,7 @@ final class DeliveryEvents {
             final int attempt, final String reason, final Instant now) {
         final DeliveryEvent.Builder b = DeliveryEvent.newBuilder()
                 .setType(type)
+                .setEventId(EventIds.of(type.name(), email.getEmailId(), attempt))
                 .setMessageId(email.getMessageId())
                 .setEmailId(email.getEmailId())
                 .setApiUser(email.getApiUser())

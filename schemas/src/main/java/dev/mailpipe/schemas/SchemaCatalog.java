@@ -29,7 +29,7 @@ public final class SchemaCatalog {
     /** The current schemas of every topic's value type. */
     public static List<Schema> currentSchemas() {
         return List.of(RawMessage.getClassSchema(), OutboundEmail.getClassSchema(),
-                DeliveryEvent.getClassSchema(), Suppression.getClassSchema());
+                DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema());
     }
 
     private static SchemaStore.Cache load() {

@@ -35,6 +35,23 @@ public final class Topics {
     public static final Topic<String, Suppression> SUPPRESSIONS =
             new Topic<>("mail.suppressions", KEY, new CodecSerde<>(SingleObjectCodec.of(Suppression.class)));
 
+    /**
+     * Webhook endpoints (compacted), key = {@link Webhook#getId()}, tombstone = removed. Written by
+     * {@code ./mailpipe webhooks}, read by the webhooks service.
+     */
+    public static final Topic<String, Webhook> WEBHOOKS =
+            new Topic<>("mail.webhooks", KEY, new CodecSerde<>(SingleObjectCodec.of(Webhook.class)));
+
+    /**
+     * Prefix of the webhooks service's retry topics, one per step of its retry schedule
+     * ({@code mail.webhooks.retry-3m}, ...): the delivery event as read, key = webhook id, the
+     * attempt and due time in headers.
+     */
+    public static final String WEBHOOKS_RETRY_PREFIX = "mail.webhooks.retry-";
+
+    /** Webhook posts that failed every retry: the delivery event, key = webhook id, the last error in headers. */
+    public static final String WEBHOOKS_DLT = "mail.webhooks.dlt";
+
     private Topics() {
     }
 }

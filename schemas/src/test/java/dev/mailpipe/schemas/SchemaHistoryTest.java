@@ -183,4 +183,40 @@ class SchemaHistoryTest {
         assertThat(decoded.getSmtputf8()).isFalse();
         assertThat(decoded.getSource()).isEqualTo("smtp");
     }
+
+    @Test
+    void shouldRoundTripAWebhookEndpoint() {
+        final Webhook hook = Webhook.newBuilder().setId("wh_0123456789abcdef").setApiUser("api_user")
+                .setUrl("https://hooks.example/sendcloud").setEvents(List.of("deliver", "open"))
+                .setAppKey("k").setFormat(WebhookFormat.json_batch)
+                .setCreatedAt(java.time.Instant.ofEpochMilli(1)).setUpdatedAt(java.time.Instant.ofEpochMilli(2)).build();
+        final byte[] bytes = Topics.WEBHOOKS.valueSerde().serializer().serialize("mail.webhooks", hook);
+
+        assertThat(Topics.WEBHOOKS.valueSerde().deserializer().deserialize("mail.webhooks", bytes)).isEqualTo(hook);
+    }
+
+    @Test
+    void shouldReadAWebhookOfANewerWriterWithAFormatThisReaderDoesNotKnowAsUnknown() throws IOException {
+        final Schema newer = new Schema.Parser().parse(Webhook.getClassSchema().toString()
+                .replace("\"unknown\"]", "\"unknown\",\"protobuf\"]")
+                .replace("\"fields\":[", "\"fields\":[{\"name\":\"secretVersion\",\"type\":\"int\",\"default\":1},"));
+        final GenericRecord record = new GenericData.Record(newer);
+        record.put("secretVersion", 2);
+        record.put("id", "wh_1");
+        record.put("apiUser", "u");
+        record.put("url", "http://127.0.0.1:1/");
+        record.put("events", List.of());
+        record.put("appKey", "k");
+        record.put("format", new GenericData.EnumSymbol(newer.getField("format").schema(), "protobuf"));
+        record.put("createdAt", 1L);
+        record.put("updatedAt", 1L);
+        final SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(newer);
+
+        final Webhook read = new BinaryMessageDecoder<Webhook>(
+                new org.apache.avro.specific.SpecificData(), Webhook.getClassSchema(), store).decode(encode(newer, record));
+
+        assertThat(read.getId()).isEqualTo("wh_1");
+        assertThat(read.getFormat()).isEqualTo(WebhookFormat.unknown);
+    }
 }
