@@ -34,7 +34,7 @@ if os.environ.get("MAILPIPE_SUBSTITUTE", "1") == "1":
             "%money%": [100 + i for i in range(len(recipients))],
         },
     }
-    # X-SMTPAPI must be the last header field.
+    # X-SMTPAPI may stand anywhere in the header block (exactly one).
     msg["X-SMTPAPI"] = base64.b64encode(json.dumps(x_smtpapi).encode()).decode()
 
 s = smtplib.SMTP(host, port)

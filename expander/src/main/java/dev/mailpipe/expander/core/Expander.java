@@ -1,15 +1,17 @@
 package dev.mailpipe.expander.core;
 
-import dev.mailpipe.expander.mime.HeaderBlock;
+import dev.mailpipe.core.address.AddressException;
+import dev.mailpipe.core.address.Mailbox;
+import dev.mailpipe.core.mail.HeaderBlock;
+import dev.mailpipe.core.smtpapi.FilterOverrides;
+import dev.mailpipe.core.smtpapi.XSmtpApi;
+import dev.mailpipe.core.smtpapi.XSmtpApiException;
+import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import dev.mailpipe.expander.mime.MessageTemplate;
 import dev.mailpipe.expander.mime.Personal;
 import dev.mailpipe.expander.mime.UnstructuredText;
 import dev.mailpipe.expander.mime.Variables;
-import dev.mailpipe.expander.smtpapi.Addresses;
 import dev.mailpipe.expander.smtpapi.Personalisation;
-import dev.mailpipe.expander.smtpapi.XSmtpApi;
-import dev.mailpipe.expander.smtpapi.XSmtpApiException;
-import dev.mailpipe.expander.smtpapi.XSmtpApiParser;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.TrackingFilters;
@@ -60,7 +62,7 @@ public final class Expander {
         final Map<String, String> customHeaders = customHeaders(header);
         final XSmtpApi api;
         try {
-            api = xsmtpapi(header);
+            api = XSmtpApiHeader.read(header, raw.getRecipients().size(), raw.getSmtputf8());
         } catch (final XSmtpApiException e) {
             return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage(), customHeaders);
         }
@@ -68,9 +70,12 @@ public final class Expander {
         if (recipients.isEmpty()) {
             return new Expansion.Invalid("no recipients", customHeaders);
         }
+        final List<Mailbox> mailboxes = new ArrayList<>(recipients.size());
         for (final String recipient : recipients) {
-            if (Addresses.domainOf(recipient).isEmpty()) {
-                return new Expansion.Invalid("recipient without a domain: " + recipient, customHeaders);
+            try {
+                mailboxes.add(Mailbox.parse(recipient, raw.getSmtputf8()));
+            } catch (final AddressException e) {
+                return new Expansion.Invalid("recipient not accepted: " + e.getMessage(), customHeaders);
             }
         }
         final Personalisation personalisation;
@@ -80,11 +85,11 @@ public final class Expander {
             return new Expansion.Invalid(XSMTPAPI_ERROR + e.getMessage(), customHeaders);
         }
         // ingest-smtp copies the account's defaults onto the record, so the expander never reads mail.accounts
-        final TrackingFilters filters = api.filters().mergeOver(
+        final TrackingFilters filters = mergeOver(api.filters(),
                 raw.getAccountFilters() == null ? ALL_OFF : raw.getAccountFilters());
         final MessageTemplate template = MessageTemplate.parse(content,
                 Variables.of(personalisation.variables()), api.to().isPresent(), rfc5322Date(raw.getReceivedAt()));
-        final String domain = messageIdDomain.isEmpty() ? Addresses.domainOf(raw.getMailFrom()) : messageIdDomain;
+        final String domain = messageIdDomain.isEmpty() ? domainOf(raw.getMailFrom()) : messageIdDomain;
         final List<OutboundEmail> emails = new ArrayList<>(recipients.size());
         for (int index = 0; index < recipients.size(); index++) {
             final String recipient = recipients.get(index);
@@ -102,7 +107,7 @@ public final class Expander {
                     .setLabel(raw.getLabel())
                     .setMailFrom(raw.getMailFrom())
                     .setRecipient(recipient)
-                    .setRecipientDomain(Addresses.domainOf(recipient))
+                    .setRecipientDomain(mailboxes.get(index).asciiDomain())
                     .setSubmittedAt(raw.getReceivedAt())
                     .setCustomHeaders(new LinkedHashMap<>(customHeaders))
                     .setFilters(filters)
@@ -112,17 +117,19 @@ public final class Expander {
         return new Expansion.Expanded(emails, customHeaders);
     }
 
-    private static XSmtpApi xsmtpapi(final HeaderBlock header) throws XSmtpApiException {
-        HeaderBlock.Field found = null;
-        for (final HeaderBlock.Field field : header.fields()) {
-            if (field.is("X-SMTPAPI")) {
-                if (found != null) {
-                    throw new XSmtpApiException("more than one X-SMTPAPI header");
-                }
-                found = field;
-            }
-        }
-        return found == null ? XSmtpApi.ABSENT : XSmtpApiParser.parse(found.value());
+    /** The account's defaults with this submission's explicit settings on top. */
+    static TrackingFilters mergeOver(final FilterOverrides overrides, final TrackingFilters defaults) {
+        return TrackingFilters.newBuilder()
+                .setSubscriptionTracking(overrides.subscriptionTracking().orElse(defaults.getSubscriptionTracking()))
+                .setOpenTracking(overrides.openTracking().orElse(defaults.getOpenTracking()))
+                .setClickTracking(overrides.clickTracking().orElse(defaults.getClickTracking()))
+                .build();
+    }
+
+    /** Lower-case ASCII domain of an address (the sender's may be the null path: then empty). */
+    private static String domainOf(final String address) {
+        final int at = address.lastIndexOf('@');
+        return at < 0 ? "" : new Mailbox(address.substring(0, at), address.substring(at + 1)).asciiDomain();
     }
 
     private static Map<String, String> customHeaders(final HeaderBlock header) {

@@ -1,5 +1,6 @@
 package dev.mailpipe.expander.mime;
 
+import dev.mailpipe.core.mail.HeaderBlock;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;

@@ -1,5 +1,8 @@
 package dev.mailpipe.expander.smtpapi;
 
+import dev.mailpipe.core.smtpapi.XSmtpApi;
+import dev.mailpipe.core.smtpapi.XSmtpApiException;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

@@ -3,6 +3,9 @@ package dev.mailpipe.expander.smtpapi;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailpipe.core.smtpapi.FilterOverrides;
+import dev.mailpipe.core.smtpapi.XSmtpApi;
+import dev.mailpipe.core.smtpapi.XSmtpApiException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

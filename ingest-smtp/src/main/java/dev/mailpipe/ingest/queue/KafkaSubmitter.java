@@ -54,6 +54,7 @@ public final class KafkaSubmitter implements Submitter {
                 .setTlsCipher(s.tlsCipher())
                 .setContent(ByteBuffer.wrap(s.content()))
                 .setAccountFilters(toFilters(s.accountFilters()))
+                .setSmtputf8(s.smtputf8())
                 .build();
     }
 

@@ -1,5 +1,7 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.address.AddressException;
+
 /**
  * The fixed replies of the ingest server. The positive replies of the documented SendCloud
  * conversation keep their documented text (no enhanced status code) because clients parse them;
@@ -75,6 +77,20 @@ public final class Replies {
 
     public static Reply helo(final String hostname, final String client) {
         return Reply.of(250, hostname + " Hello " + client);
+    }
+
+    /**
+     * The refusal of a MAIL FROM or RCPT TO address: 553 5.1.3 for an address literal (mailpipe
+     * delivers by MX only), 553 5.6.7 for a UTF-8 address without SMTPUTF8 (RFC 6531 §3.4), otherwise
+     * {@link #BAD_ADDRESS}.
+     */
+    public static Reply refusedAddress(final AddressException e) {
+        return switch (e.problem()) {
+            case ADDRESS_LITERAL -> Reply.of(553, "5.1.3 Address literals are not accepted, use a domain name");
+            case NEEDS_SMTPUTF8 -> Reply.of(553, "5.6.7 Non-ASCII address needs MAIL FROM with SMTPUTF8");
+            case TOO_LONG -> Reply.of(501, "5.1.3 Address too long");
+            case SYNTAX -> BAD_ADDRESS;
+        };
     }
 
     public static Reply xsmtpapiError(final String detail) {

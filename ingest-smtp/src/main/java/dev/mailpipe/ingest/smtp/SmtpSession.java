@@ -1,5 +1,10 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.address.AddressException;
+import dev.mailpipe.core.address.Mailbox;
+import dev.mailpipe.core.address.PathArgument;
+import dev.mailpipe.core.smtpapi.XSmtpApiException;
+import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,6 +44,7 @@ public final class SmtpSession {
     private String tlsCipher;
     private String tlsProtocol;
     private String mailFrom;
+    private boolean smtputf8;
     private final List<String> recipients = new ArrayList<>();
     private int rcptAttempts;
     private Submission pending;
@@ -180,6 +186,7 @@ public final class SmtpSession {
         lines.add("8BITMIME");
         lines.add("SIZE " + settings.maxMessageBytes());
         lines.add("ENHANCEDSTATUSCODES");
+        lines.add("SMTPUTF8");
         if (settings.tlsAvailable() && tlsCipher == null) {
             lines.add("STARTTLS");
         }
@@ -316,14 +323,11 @@ public final class SmtpSession {
         if (!arg.regionMatches(true, 0, "FROM:", 0, 5)) {
             return error(Replies.SYNTAX_ERROR);
         }
-        final Optional<MailAddress.PathArgument> path = MailAddress.parsePath(arg.substring(5));
+        final Optional<PathArgument> path = PathArgument.parse(arg.substring(5));
         if (path.isEmpty()) {
             return error(Replies.SYNTAX_ERROR);
         }
-        final String address = path.get().address();
-        if (!address.isEmpty() && !MailAddress.isValid(address)) {
-            return error(Replies.BAD_ADDRESS);
-        }
+        boolean utf8 = false;
         for (final String parameter : path.get().parameters().split(" +")) {
             if (parameter.isEmpty()) {
                 continue;
@@ -339,14 +343,25 @@ public final class SmtpSession {
                 if (size > settings.maxMessageBytes()) {
                     return error(Replies.MESSAGE_TOO_BIG);
                 }
+            } else if (upper.equals("SMTPUTF8")) {
+                utf8 = true; // RFC 6531 §3.4
             } else if (!upper.equals("BODY=8BITMIME") && !upper.equals("BODY=7BIT") && !upper.startsWith("AUTH=")) {
                 return error(Reply.of(555, "5.5.4 Unsupported parameter " + parameter));
+            }
+        }
+        final String address = path.get().address();
+        if (!address.isEmpty()) {
+            try {
+                Mailbox.parse(address, utf8);
+            } catch (final AddressException e) {
+                return error(Replies.refusedAddress(e));
             }
         }
         if (!services.rateLimiter().tryAcquire(apiUser)) {
             return error(Replies.FREQUENCY_LIMITED);
         }
         mailFrom = address;
+        smtputf8 = utf8;
         return Step.reply(Replies.sender(address));
     }
 
@@ -364,9 +379,14 @@ public final class SmtpSession {
         if (!arg.regionMatches(true, 0, "TO:", 0, 3)) {
             return error(Replies.SYNTAX_ERROR);
         }
-        final Optional<MailAddress.PathArgument> path = MailAddress.parsePath(arg.substring(3));
-        if (path.isEmpty() || !MailAddress.isValid(path.get().address())) {
+        final Optional<PathArgument> path = PathArgument.parse(arg.substring(3));
+        if (path.isEmpty()) {
             return error(Replies.BAD_ADDRESS);
+        }
+        try {
+            Mailbox.parse(path.get().address(), smtputf8);
+        } catch (final AddressException e) {
+            return error(Replies.refusedAddress(e));
         }
         if (!path.get().parameters().isEmpty()) {
             return error(Reply.of(555, "5.5.4 Unsupported parameter " + path.get().parameters()));
@@ -400,9 +420,10 @@ public final class SmtpSession {
     }
 
     private Step accept(final byte[] content) {
-        final Optional<String> problem = XSmtpApiValidator.validate(content, recipients.size());
-        if (problem.isPresent()) {
-            return failTransaction(Replies.xsmtpapiError(problem.get()));
+        try {
+            XSmtpApiHeader.read(content, recipients.size(), smtputf8); // the expander reads it the same way
+        } catch (final XSmtpApiException e) {
+            return failTransaction(Replies.xsmtpapiError(e.getMessage()));
         }
         final Instant now = services.clock().instant();
         final String messageId = services.messageIds().next(sessionNumber);
@@ -411,7 +432,7 @@ public final class SmtpSession {
                 messageId, now);
         pending = new Submission(messageId, apiUser, label, mailFrom, recipients, now, client.address(), helo,
                 tlsCipher, ReceivedHeader.prepend(received, content),
-                services.authenticator().trackingDefaults(apiUser));
+                services.authenticator().trackingDefaults(apiUser), smtputf8);
         state = State.QUEUEING;
         return new Step(List.of(), new Step.Action.Submit(pending));
     }
@@ -423,6 +444,7 @@ public final class SmtpSession {
 
     private void resetTransaction() {
         mailFrom = null;
+        smtputf8 = false;
         recipients.clear();
         rcptAttempts = 0;
         pending = null;

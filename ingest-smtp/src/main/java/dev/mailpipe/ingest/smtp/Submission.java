@@ -9,10 +9,11 @@ import java.util.List;
  *
  * @param accountFilters the account's default tracking filters when the message was accepted, or
  *                       null (all off)
+ * @param smtputf8       MAIL FROM carried SMTPUTF8 (RFC 6531): addresses may be UTF-8
  */
 public record Submission(String messageId, String apiUser, String label, String mailFrom, List<String> recipients,
         Instant receivedAt, String clientAddress, String clientHelo, String tlsCipher, byte[] content,
-        TrackingDefaults accountFilters) {
+        TrackingDefaults accountFilters, boolean smtputf8) {
 
     public Submission {
         recipients = List.copyOf(recipients);

@@ -16,7 +16,7 @@ class KafkaSubmitterTest {
     private static Submission submission(final TrackingDefaults filters) {
         return new Submission("1_2_3_4.sc-1-inbound", "api_user", "7", "support@ifaxin.com",
                 List.of("ben@ifaxin.com"), Instant.ofEpochMilli(1_000), "192.0.2.1", "client.test", null,
-                "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), filters);
+                "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), filters, false);
     }
 
     @Test

@@ -29,7 +29,7 @@ class SmtpSessionTest {
         final List<Reply> replies = c.replies();
         assertThat(replies).hasSize(1);
         assertThat(replies.get(0).wire()).isEqualTo("250-mx.test Hello ifaxin.com\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
-                + "250-SIZE 16000000\r\n250-ENHANCEDSTATUSCODES\r\n250-STARTTLS\r\n250 AUTH LOGIN PLAIN\r\n");
+                + "250-SIZE 16000000\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-STARTTLS\r\n250 AUTH LOGIN PLAIN\r\n");
     }
 
     @Test
@@ -318,13 +318,16 @@ class SmtpSessionTest {
     void shouldRejectInvalidXSmtpApiAndQueueNothing() {
         final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
         c.sendData("Subject: x\r\nX-SMTPAPI: not-base64!!\r\n\r\nbody\r\n.\r\n");
-        c.expect("550 5.6.0 xsmtpapi error: value is not valid base64");
+        c.expect("550 5.6.0 xsmtpapi error: X-SMTPAPI is not valid base64: Illegal base64 character 2d");
         c.envelope("ben@ifaxin.com").sendData("X-SMTPAPI: " + b64("[1,2]") + "\r\nSubject: x\r\n\r\nbody\r\n.\r\n");
-        c.expect("550 5.6.0 xsmtpapi error: X-SMTPAPI must be the last header field");
+        c.expect("550 5.6.0 xsmtpapi error: X-SMTPAPI must be a JSON object, got array");
+        c.envelope("ben@ifaxin.com").sendData("X-SMTPAPI: " + b64("{}") + "\r\nSubject: x\r\nX-SMTPAPI: " + b64("{}")
+                + "\r\n\r\nbody\r\n.\r\n");
+        c.expect("550 5.6.0 xsmtpapi error: more than one X-SMTPAPI header");
         final String tooMany = IntStream.range(0, 101).mapToObj(i -> "\"u" + i + "@b.test\"").collect(Collectors.joining(","));
         final String folded = String.join("\r\n ", b64("{\"to\":[" + tooMany + "]}").split("(?<=\\G.{76})"));
         c.envelope("ben@ifaxin.com").sendData("Subject: x\r\nX-SMTPAPI: " + folded + "\r\n\r\nb\r\n.\r\n");
-        c.expect("550 5.6.0 xsmtpapi error: \"to\" has 101 recipients, at most 100 allowed");
+        c.expect("550 5.6.0 xsmtpapi error: \"to\" has 101 recipients, at most 100 are allowed");
         assertThat(c.queued).isEmpty();
     }
 
@@ -334,6 +337,50 @@ class SmtpSessionTest {
         final String api = b64("{\"to\":[\"ben@ifaxin.com\",\"joe@ifaxin.com\"],\"sub\":{\"%name%\":[\"Ben\",\"Joe\"]}}");
         c.sendData("Subject: x\r\nX-SMTPAPI: " + api + "\r\n\r\nDear %name%\r\n.\r\n");
         assertThat(c.queued).hasSize(1);
+    }
+
+    @Test
+    void shouldAcceptXSmtpApiBeforeTheOtherHeadersAsNodemailerWritesIt() {
+        final Conversation c = new Conversation().login().envelope("ben@ifaxin.com");
+        final String api = b64("{\"sub\":{\"%name%\":[\"Ben\"]}}");
+        c.sendData("X-SMTPAPI: " + api + "\r\nFrom: a@ifaxin.com\r\nSubject: x\r\nMIME-Version: 1.0\r\n\r\nDear %name%\r\n.\r\n");
+        assertThat(c.queued).hasSize(1);
+    }
+
+    @Test
+    void shouldAcceptSmtputf8AndCarryItOnTheSubmission() {
+        final Conversation c = new Conversation().login();
+        c.send("MAIL FROM:<jörg@bücher.example> SMTPUTF8").send("RCPT TO:<用户@例子.广告>").send("DATA");
+        c.expect("250 sender <jörg@bücher.example> OK", "250 recipient <用户@例子.广告> OK", "354 go ahead, make my day");
+        c.sendData("Subject: x\r\n\r\nbody\r\n.\r\n");
+        assertThat(c.queued).singleElement().satisfies(s -> {
+            assertThat(s.smtputf8()).isTrue();
+            assertThat(s.recipients()).containsExactly("用户@例子.广告");
+        });
+        c.replies();
+        c.send("MAIL FROM:<ben@ifaxin.com>").send("RCPT TO:<b@ifaxin.com>").send("DATA").replies();
+        c.sendData("Subject: x\r\n\r\nbody\r\n.\r\n");
+        assertThat(c.queued.get(1).smtputf8()).isFalse();
+    }
+
+    @Test
+    void shouldRefuseUtf8AddressesWithoutSmtputf8With5_6_7() {
+        final Conversation c = new Conversation().login();
+        c.send("MAIL FROM:<jörg@example.com>").expect("553 5.6.7 Non-ASCII address needs MAIL FROM with SMTPUTF8");
+        c.send("MAIL FROM:<ben@ifaxin.com>").send("RCPT TO:<info@bücher.example>");
+        c.expect("250 sender <ben@ifaxin.com> OK", "553 5.6.7 Non-ASCII address needs MAIL FROM with SMTPUTF8");
+    }
+
+    @Test
+    void shouldAcceptQuotedLocalPartsAndRefuseAddressLiterals() {
+        final Conversation c = new Conversation().login();
+        c.send("MAIL FROM:<\"support team\"@ifaxin.com>").send("RCPT TO:<\"a b\"@example.com>")
+                .send("RCPT TO:<a@[192.0.2.1]>").send("RCPT TO:<a b@example.com>");
+        c.expect("250 sender <\"support team\"@ifaxin.com> OK", "250 recipient <\"a b\"@example.com> OK",
+                "553 5.1.3 Address literals are not accepted, use a domain name", "501 5.1.3 Bad address syntax");
+        c.send("DATA").replies();
+        c.sendData("Subject: x\r\n\r\nbody\r\n.\r\n");
+        assertThat(c.queued).singleElement().satisfies(s -> assertThat(s.recipients()).containsExactly("\"a b\"@example.com"));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package dev.mailpipe.expander.mime;
+package dev.mailpipe.core.mail;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -6,11 +6,13 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The header fields of one entity (a message or a body part) as byte ranges of the original
- * content, so that every field mailpipe leaves alone is copied byte for byte.
+ * content, so that every field mailpipe leaves alone is copied byte for byte. The one header
+ * scanner and unfolding of mailpipe: ingest's X-SMTPAPI check and the expander's templates both
+ * read headers through it (RFC 5322 §2.2.3). A line starting with white space continues the field
+ * before it; a bare LF ends a line as CRLF does.
  *
  * @param fields         fields in order; a malformed line without a colon is a field with an empty name
  * @param separatorStart start of the empty line ending the header (equals {@code bodyStart} when absent)
@@ -37,7 +39,7 @@ public record HeaderBlock(List<Field> fields, int separatorStart, int bodyStart)
             return colon < 0 ? "" : line.substring(colon + 1).strip();
         }
 
-        int length() {
+        public int length() {
             return end - start;
         }
     }
@@ -85,7 +87,7 @@ public record HeaderBlock(List<Field> fields, int separatorStart, int bodyStart)
     }
 
     /** Index just after the LF ending the line that starts at {@code pos}, or {@code to}. */
-    static int lineEnd(final byte[] source, final int pos, final int to) {
+    public static int lineEnd(final byte[] source, final int pos, final int to) {
         for (int i = pos; i < to; i++) {
             if (source[i] == '\n') {
                 return i + 1;
@@ -109,7 +111,7 @@ public record HeaderBlock(List<Field> fields, int separatorStart, int bodyStart)
     }
 
     /** Header bytes as text: UTF-8 when valid (RFC 6532), otherwise ISO-8859-1. */
-    static String decode(final byte[] source, final int from, final int to) {
+    public static String decode(final byte[] source, final int from, final int to) {
         try {
             return StandardCharsets.UTF_8.newDecoder()
                     .onMalformedInput(CodingErrorAction.REPORT)
@@ -121,7 +123,7 @@ public record HeaderBlock(List<Field> fields, int separatorStart, int bodyStart)
     }
 
     /** RFC 5322 unfolding: line breaks go, the whitespace after them stays; the final break goes too. */
-    static String unfold(final String field) {
+    public static String unfold(final String field) {
         final StringBuilder out = new StringBuilder(field.length());
         for (int i = 0; i < field.length(); i++) {
             final char c = field.charAt(i);
@@ -130,9 +132,5 @@ public record HeaderBlock(List<Field> fields, int separatorStart, int bodyStart)
             }
         }
         return out.toString();
-    }
-
-    static String lower(final String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

@@ -1,4 +1,4 @@
-package dev.mailpipe.expander.smtpapi;
+package dev.mailpipe.core.smtpapi;
 
 /** The submission's X-SMTPAPI header is unusable; the message says why (SendCloud: "xsmtpapi error"). */
 public final class XSmtpApiException extends Exception {

@@ -1,4 +1,4 @@
-package dev.mailpipe.expander.smtpapi;
+package dev.mailpipe.core.smtpapi;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -7,9 +7,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A parsed X-SMTPAPI header (SendCloud's SMTP-mode extension).
+ * A parsed X-SMTPAPI header (SendCloud's SMTP-mode extension), as {@link XSmtpApiHeader} reads it.
  *
- * @param to      recipients replacing the envelope ones, when given (1..{@value XSmtpApiParser#MAX_RECIPIENTS})
+ * @param to      recipients replacing the envelope ones, when given (1..{@value XSmtpApiHeader#MAX_RECIPIENTS})
  * @param sub     variable → its values, one per recipient position; numbers already rendered as JSON text
  * @param section section name (without the % signs) → text, for values of the form {@code %name%}
  * @param filters tracking settings the submission overrides

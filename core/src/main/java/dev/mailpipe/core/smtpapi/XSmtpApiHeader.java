@@ -1,4 +1,4 @@
-package dev.mailpipe.expander.smtpapi;
+package dev.mailpipe.core.smtpapi;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -6,6 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.mailpipe.core.address.AddressException;
+import dev.mailpipe.core.address.Mailbox;
+import dev.mailpipe.core.mail.EncodedWords;
+import dev.mailpipe.core.mail.HeaderBlock;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -16,12 +20,30 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Parses the value of an {@code X-SMTPAPI} header: base64 of a JSON object with the optional keys
- * {@code to}, {@code sub}, {@code section} and {@code filters} (alias {@code apps}). Pure: no I/O.
- * Anything that does not have the documented shape is an {@link XSmtpApiException}; unknown
- * top-level keys and unknown filter names are ignored (SendCloud has more apps than mailpipe).
+ * The one reading of the {@code X-SMTPAPI} header (seed 000): ingest refuses a submission when
+ * {@link #read} throws, the expander expands what {@link #read} returns, so "ingest accepts ⇔ the
+ * expander expands" holds by construction. Pure: no I/O. Rules (core/DESIGN.md):
+ *
+ * <ul>
+ *   <li>the field may stand anywhere in the top-level header block (nodemailer and Python's
+ *       {@code EmailMessage} put custom fields first); exactly one, two are an error; the expander
+ *       removes it from every email wherever it stood;</li>
+ *   <li>the value may be folded over several lines and may be RFC 2047 encoded words; white space
+ *       inside the base64 is ignored, missing padding is tolerated; at most 1 MB;</li>
+ *   <li>base64 of one JSON object in UTF-8; duplicate keys and data after the object are errors;</li>
+ *   <li>{@code to}: 1..100 addresses by the RCPT TO rules ({@link Mailbox});</li>
+ *   <li>{@code sub}: an object of arrays of strings, numbers or booleans; each array has at least
+ *       one value per recipient (longer arrays are fine, the rest is unused);</li>
+ *   <li>{@code section}: an object of strings or numbers;</li>
+ *   <li>{@code filters} (alias {@code apps}, not both): each known filter needs
+ *       {@code settings.enable} of {@code "1"}/{@code "0"}, {@code 1}/{@code 0} or {@code true}/{@code false};</li>
+ *   <li>unknown top-level keys and unknown filter names are ignored (SendCloud documents more than
+ *       mailpipe implements; a client written for it must not fail).</li>
+ * </ul>
  */
-public final class XSmtpApiParser {
+public final class XSmtpApiHeader {
+
+    public static final String NAME = "X-SMTPAPI";
 
     /** Seed 000: "这里的 to 的收件人个数不能超过100". */
     public static final int MAX_RECIPIENTS = 100;
@@ -36,23 +58,61 @@ public final class XSmtpApiParser {
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();
 
-    private XSmtpApiParser() {
+    private static final List<String> FILTERS = List.of("subscription_tracking", "open_tracking", "click_tracking");
+
+    private XSmtpApiHeader() {
+    }
+
+    /** Whether a header field name is X-SMTPAPI (case-insensitive). */
+    public static boolean is(final String fieldName) {
+        return NAME.equalsIgnoreCase(fieldName);
     }
 
     /**
-     * @param headerValue the header's value as it appears in the message (folding allowed)
+     * Reads the header of a whole message (CRLF or LF line ends).
+     *
+     * @param envelopeRecipients how many RCPT TO recipients the submission has (used when there is no {@code to})
+     * @param smtputf8           whether the submission used SMTPUTF8 (then {@code to} may hold UTF-8 addresses)
+     * @return {@link XSmtpApi#ABSENT} when the message has no such field
      */
-    public static XSmtpApi parse(final String headerValue) throws XSmtpApiException {
+    public static XSmtpApi read(final byte[] content, final int envelopeRecipients, final boolean smtputf8)
+            throws XSmtpApiException {
+        return read(HeaderBlock.scan(content, 0, content.length), envelopeRecipients, smtputf8);
+    }
+
+    /** {@link #read(byte[], int, boolean)} for a header block already scanned. */
+    public static XSmtpApi read(final HeaderBlock header, final int envelopeRecipients, final boolean smtputf8)
+            throws XSmtpApiException {
+        HeaderBlock.Field found = null;
+        for (final HeaderBlock.Field field : header.fields()) {
+            if (is(field.name())) {
+                if (found != null) {
+                    throw new XSmtpApiException("more than one X-SMTPAPI header");
+                }
+                found = field;
+            }
+        }
+        return found == null ? XSmtpApi.ABSENT : parseValue(found.value(), envelopeRecipients, smtputf8);
+    }
+
+    /** Parses the header's value as it appears in the message (folding and encoded words allowed). */
+    public static XSmtpApi parseValue(final String headerValue, final int envelopeRecipients, final boolean smtputf8)
+            throws XSmtpApiException {
         if (headerValue.length() > MAX_HEADER_CHARS) {
             throw new XSmtpApiException("X-SMTPAPI is longer than 1 MB (" + headerValue.length() + " characters)");
         }
-        final JsonNode root = readJson(decodeBase64(headerValue));
+        final JsonNode root = readJson(decodeBase64(EncodedWords.decode(headerValue)));
         if (!root.isObject()) {
             throw new XSmtpApiException("X-SMTPAPI must be a JSON object, got " + kind(root));
         }
-        final Optional<List<String>> to = root.has("to") ? Optional.of(recipients(root.get("to"))) : Optional.empty();
-        final Map<String, List<String>> sub = root.has("sub") ? substitutions(root.get("sub")) : Map.of();
+        final Optional<List<String>> to = root.has("to") ? Optional.of(recipients(root.get("to"), smtputf8))
+                : Optional.empty();
+        final int recipients = to.map(List::size).orElse(envelopeRecipients);
+        final Map<String, List<String>> sub = root.has("sub") ? substitutions(root.get("sub"), recipients) : Map.of();
         final Map<String, String> section = root.has("section") ? sections(root.get("section")) : Map.of();
+        if (root.has("filters") && root.has("apps")) {
+            throw new XSmtpApiException("give \"filters\" or \"apps\", not both");
+        }
         final JsonNode filters = root.has("filters") ? root.get("filters") : root.get("apps");
         return new XSmtpApi(to, sub, section, filters == null ? FilterOverrides.NONE : filters(filters));
     }
@@ -92,7 +152,7 @@ public final class XSmtpApiParser {
         }
     }
 
-    private static List<String> recipients(final JsonNode node) throws XSmtpApiException {
+    private static List<String> recipients(final JsonNode node, final boolean smtputf8) throws XSmtpApiException {
         if (!node.isArray()) {
             throw new XSmtpApiException("\"to\" must be an array of addresses, got " + kind(node));
         }
@@ -109,16 +169,17 @@ public final class XSmtpApiParser {
                 throw new XSmtpApiException("\"to\" element " + to.size() + " is not a string");
             }
             final String address = element.textValue().strip();
-            if (!Addresses.isPlainAddress(address)) {
-                throw new XSmtpApiException("\"to\" element " + to.size() + " is not an email address: "
-                        + Addresses.printable(address));
+            try {
+                to.add(Mailbox.parse(address, smtputf8).address());
+            } catch (final AddressException e) {
+                throw new XSmtpApiException("\"to\" element " + to.size() + " is not accepted: " + e.getMessage());
             }
-            to.add(address);
         }
         return to;
     }
 
-    private static Map<String, List<String>> substitutions(final JsonNode node) throws XSmtpApiException {
+    private static Map<String, List<String>> substitutions(final JsonNode node, final int recipients)
+            throws XSmtpApiException {
         if (!node.isObject()) {
             throw new XSmtpApiException("\"sub\" must be an object of arrays, got " + kind(node));
         }
@@ -135,6 +196,10 @@ public final class XSmtpApiParser {
             final List<String> rendered = new ArrayList<>(values.size());
             for (final JsonNode value : values) {
                 rendered.add(scalar(value, "\"sub\" " + variable + "[" + rendered.size() + "]"));
+            }
+            if (rendered.size() < recipients) {
+                throw new XSmtpApiException("\"sub\" " + variable + " has " + rendered.size() + " values for "
+                        + recipients + " recipients");
             }
             sub.put(variable, rendered);
         }
@@ -159,8 +224,11 @@ public final class XSmtpApiParser {
         if (!node.isObject()) {
             throw new XSmtpApiException("\"filters\" must be an object, got " + kind(node));
         }
-        return new FilterOverrides(enable(node, "subscription_tracking"), enable(node, "open_tracking"),
-                enable(node, "click_tracking"));
+        final List<Optional<Boolean>> enabled = new ArrayList<>(FILTERS.size());
+        for (final String name : FILTERS) {
+            enabled.add(enable(node, name));
+        }
+        return new FilterOverrides(enabled.get(0), enabled.get(1), enabled.get(2));
     }
 
     private static Optional<Boolean> enable(final JsonNode filters, final String name) throws XSmtpApiException {
@@ -170,15 +238,15 @@ public final class XSmtpApiParser {
         }
         final JsonNode enable = filter.path("settings").path("enable");
         if (enable.isMissingNode()) {
-            throw new XSmtpApiException("filter " + name + " lacks settings.enable");
+            throw new XSmtpApiException("filter " + name + " needs {\"settings\": {\"enable\": \"1\" or \"0\"}}");
         }
         final String value = enable.isTextual() ? enable.textValue().strip().toLowerCase(Locale.ROOT)
-                : enable.isNumber() || enable.isBoolean() ? enable.asText() : "?";
+                : enable.isIntegralNumber() || enable.isBoolean() ? enable.asText() : "?";
         return switch (value) {
             case "1", "true" -> Optional.of(Boolean.TRUE);
             case "0", "false" -> Optional.of(Boolean.FALSE);
             default -> throw new XSmtpApiException("filter " + name + " settings.enable must be \"1\" or \"0\", got "
-                    + enable);
+                    + abbreviate(enable.toString()));
         };
     }
 
@@ -194,6 +262,10 @@ public final class XSmtpApiParser {
             return value.asText();
         }
         throw new XSmtpApiException(where + " must be a string or a number, got " + kind(value));
+    }
+
+    private static String abbreviate(final String s) {
+        return s.length() <= 60 ? s : s.substring(0, 57) + "...";
     }
 
     private static String kind(final JsonNode node) {
