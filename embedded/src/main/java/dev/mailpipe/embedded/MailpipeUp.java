@@ -9,6 +9,8 @@ import dev.mailpipe.ingest.IngestSmtpConfig;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
+import dev.mailpipe.webhooks.WebhooksApp;
+import dev.mailpipe.webhooks.WebhooksConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,7 +19,7 @@ import java.util.Map;
 
 /**
  * {@code ./mailpipe up}: a real single-node Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names
- * one) and the three services in one command, with one metrics/health endpoint for all.
+ * one) and the four services in one command, with one metrics/health endpoint for all.
  */
 public final class MailpipeUp {
 
@@ -32,7 +34,7 @@ public final class MailpipeUp {
         embeddedDefaults(values, dataDir);
         // Every service's settings are checked before anything starts, so a typo costs no broker start.
         Runner.configOrExit("up", () -> List.of(new IngestSmtpConfig(values), new ExpanderConfig(values),
-                new MxDelivererConfig(values)));
+                new MxDelivererConfig(values), new WebhooksConfig(values)));
         Runner.runUntilStopped(config.getString(EmbeddedConfig.HTTP_HOST), config.getInt(EmbeddedConfig.HTTP_PORT),
                 registry -> {
                     final List<MailpipeApp> apps = new ArrayList<>();
@@ -48,6 +50,7 @@ public final class MailpipeUp {
                         apps.add(ingest);
                         apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
                         apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
+                        apps.add(WebhooksApp.start(new WebhooksConfig(values), registry));
                         printBanner(values, ingest, config);
                         return apps;
                     } catch (final RuntimeException e) {
@@ -64,6 +67,8 @@ public final class MailpipeUp {
         values.putIfAbsent("expander.state.dir", dataDir.resolve("expander").toString());
         // A local playground delivers to MX hosts on this machine (e.g. smtp-sink behind dnsmasq).
         values.putIfAbsent("mx.allowed.networks", "127.0.0.0/8,::1/128");
+        // ... and posts webhooks to receivers on this machine (python3 examples/webhook_receiver.py).
+        values.putIfAbsent("webhook.allowed.networks", "127.0.0.0/8,::1/128");
         if (!values.containsKey("api.user")) {
             final DevCredentials credentials = DevCredentials.loadOrCreate(dataDir);
             values.put("api.user", credentials.apiUser());
@@ -78,6 +83,7 @@ public final class MailpipeUp {
                 "mailpipe is up",
                 "  SMTP submission : port " + ingest.smtpPort() + " (AUTH LOGIN/PLAIN, STARTTLS)",
                 "  account         : api_user=" + values.get("api.user") + " api_key=" + values.get("api.key"),
+                "  webhooks        : ./mailpipe webhooks add --account " + values.get("api.user") + " --url <url>",
                 "  Kafka           : " + values.get("bootstrap.servers"),
                 "  metrics/health  : http://" + config.getString(EmbeddedConfig.HTTP_HOST) + ":"
                         + config.getInt(EmbeddedConfig.HTTP_PORT) + "/metrics  /healthz  /readyz",
