@@ -29,7 +29,8 @@ public final class SchemaCatalog {
     /** The current schemas of every topic's value type. */
     public static List<Schema> currentSchemas() {
         return List.of(RawMessage.getClassSchema(), OutboundEmail.getClassSchema(),
-                DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema());
+                DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema(),
+                SenderDomain.getClassSchema());
     }
 
     private static SchemaStore.Cache load() {

@@ -52,6 +52,14 @@ public final class Topics {
     /** Webhook posts that failed every retry: the delivery event, key = webhook id, the last error in headers. */
     public static final String WEBHOOKS_DLT = "mail.webhooks.dlt";
 
+    /**
+     * Sender domains (compacted), key = the normalised domain ({@code DomainNames.normalise} in core),
+     * tombstone = removed. Written by {@code ./mailpipe domains}; read by ingest-smtp (sender
+     * authorisation) and mx-deliverer (DKIM signing).
+     */
+    public static final Topic<String, SenderDomain> DOMAINS =
+            new Topic<>("mail.domains", KEY, new CodecSerde<>(SingleObjectCodec.of(SenderDomain.class)));
+
     private Topics() {
     }
 }

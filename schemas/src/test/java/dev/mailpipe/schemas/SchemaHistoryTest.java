@@ -219,4 +219,27 @@ class SchemaHistoryTest {
         assertThat(read.getId()).isEqualTo("wh_1");
         assertThat(read.getFormat()).isEqualTo(WebhookFormat.unknown);
     }
+
+    @Test
+    void shouldRoundTripASenderDomainWithARetiredKeyAndNoClearPrivateKey() {
+        final SenderDomain domain = SenderDomain.newBuilder()
+                .setDomain("shop.example").setApiUser("shop")
+                .setKeys(List.of(
+                        new DkimKeyRecord("mp1", DkimAlgorithmName.rsa_sha256, "MIIBIjAN",
+                                ByteBuffer.wrap(new byte[] {1, 2, 3}), java.time.Instant.ofEpochMilli(1),
+                                java.time.Instant.ofEpochMilli(5)),
+                        new DkimKeyRecord("mp2", DkimAlgorithmName.ed25519_sha256, "11qYAYK",
+                                ByteBuffer.wrap(new byte[] {4}), java.time.Instant.ofEpochMilli(5), null)))
+                .setCreatedAt(java.time.Instant.ofEpochMilli(1)).setUpdatedAt(java.time.Instant.ofEpochMilli(5))
+                .build();
+        final byte[] bytes = Topics.DOMAINS.valueSerde().serializer().serialize("mail.domains", domain);
+
+        final SenderDomain decoded = Topics.DOMAINS.valueSerde().deserializer().deserialize("mail.domains", bytes);
+
+        assertThat(decoded).isEqualTo(domain);
+        assertThat(decoded.getKeys().get(0).getRetiredAt()).isEqualTo(java.time.Instant.ofEpochMilli(5));
+        assertThat(decoded.getKeys().get(1).getRetiredAt()).isNull();
+        assertThat(SenderDomain.getClassSchema().getField("keys").schema().getElementType().getFields())
+                .extracting(org.apache.avro.Schema.Field::name).doesNotContain("privateKey");
+    }
 }
