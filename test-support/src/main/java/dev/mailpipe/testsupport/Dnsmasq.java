@@ -90,6 +90,17 @@ public final class Dnsmasq implements AutoCloseable {
             return add("--host-record=" + name + "," + address);
         }
 
+        /**
+         * A TXT record; dnsmasq splits a string longer than 255 octets into several (as DKIM keys
+         * need). On the command line quotes are not parsed, so {@code text} must not contain a comma.
+         */
+        public Builder txt(final String name, final String text) {
+            if (text.indexOf(',') >= 0) {
+                throw new IllegalArgumentException("dnsmasq --txt-record cannot carry a comma: " + text);
+            }
+            return add("--txt-record=" + name + "," + text);
+        }
+
         private Builder add(final String arg) {
             args.add(arg);
             return this;
