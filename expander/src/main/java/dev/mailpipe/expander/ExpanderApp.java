@@ -139,6 +139,8 @@ public final class ExpanderApp implements MailpipeApp {
             props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, EOS_COMMIT_INTERVAL_MS);
             props.put(StreamsConfig.POLL_MS_CONFIG, EOS_POLL_MS);
         }
+        // static membership: a restarted (even killed) instance gets its tasks back without a rebalance
+        config.groupInstanceId().ifPresent(id -> props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         props.putAll(config.streamsOverrides());
         return props;
     }

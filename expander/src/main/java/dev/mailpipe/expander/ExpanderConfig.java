@@ -59,6 +59,14 @@ public final class ExpanderConfig extends AbstractConfig {
     public static final String START_TIMEOUT_MS = "expander.start.timeout.ms";
     private static final String START_TIMEOUT_MS_DOC = "How long start() waits for the Streams app to reach RUNNING.";
 
+    public static final String INSTANCE_ID = "instance.id";
+    private static final String INSTANCE_ID_DOC = "Stable name of this instance (empty: the host name); with static "
+            + "membership the group.instance.id is <instance.id>-expander, so a restarted instance gets its tasks back "
+            + "at once instead of after a session timeout. Must differ between instances.";
+
+    public static final String STATIC_MEMBERSHIP = "expander.static.membership";
+    private static final String STATIC_MEMBERSHIP_DOC = "Join the consumer group as a static member (group.instance.id).";
+
     /** Prefix of keys passed through to Kafka Streams without the prefix. */
     public static final String STREAMS_PREFIX = "expander.streams.";
 
@@ -83,7 +91,9 @@ public final class ExpanderConfig extends AbstractConfig {
             .define(THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM, THREADS_DOC)
             .define(MESSAGE_ID_DOMAIN, Type.STRING, "", Importance.LOW, MESSAGE_ID_DOMAIN_DOC)
             .define(START_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    START_TIMEOUT_MS_DOC);
+                    START_TIMEOUT_MS_DOC)
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
+            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.LOW, STATIC_MEMBERSHIP_DOC);
 
     public ExpanderConfig(final Map<String, ?> values) {
         super(CONFIG, values, false);
@@ -149,6 +159,14 @@ public final class ExpanderConfig extends AbstractConfig {
 
     public long startTimeoutMs() {
         return getLong(START_TIMEOUT_MS);
+    }
+
+    /** The group.instance.id of the Streams consumers (Streams appends the thread), or empty when static membership is off. */
+    public java.util.Optional<String> groupInstanceId() {
+        if (!getBoolean(STATIC_MEMBERSHIP)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(dev.mailpipe.platform.LocalHost.nameOr(getString(INSTANCE_ID)) + "-expander");
     }
 
     /** Kafka Streams overrides given as {@code expander.streams.<streams key>}, without the prefix. */

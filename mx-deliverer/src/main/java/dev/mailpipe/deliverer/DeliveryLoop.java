@@ -14,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -146,7 +147,9 @@ final class DeliveryLoop implements Runnable {
             } catch (final RuntimeException e) {
                 LOG.warn("final commit failed; the next owner redelivers uncommitted records", e);
             } finally {
-                consumer.close(Duration.ofSeconds(10));
+                // a static member stays in the group on close unless told: leave, so others take over at once
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(10))
+                        .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             }
         }
     }

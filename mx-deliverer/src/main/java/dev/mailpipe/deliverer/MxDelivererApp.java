@@ -104,7 +104,8 @@ public final class MxDelivererApp implements MailpipeApp {
                         ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, config.getInt(MxDelivererConfig.SESSION_TIMEOUT_MS),
                         ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG,
                         Math.max(100, config.getInt(MxDelivererConfig.SESSION_TIMEOUT_MS) / 3),
-                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 200));
+                        ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Math.min(200, config.getInt(MxDelivererConfig.MAX_IN_FLIGHT))));
+        config.groupInstanceId().ifPresent(id -> consumerProps.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, id));
         final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(),
                 new ByteArrayDeserializer());
         final ExecutorService workers = Executors.newThreadPerTaskExecutor(

@@ -69,6 +69,12 @@ public final class MxDelivererConfig extends AbstractConfig {
             + "per recipient domain and per instance.";
     public static final String GROUP_ID = "deliverer.group.id";
     private static final String GROUP_ID_DOC = "Kafka consumer group of the deliverer instances.";
+    public static final String INSTANCE_ID = "instance.id";
+    private static final String INSTANCE_ID_DOC = "Stable name of this instance (empty: the host name); with static "
+            + "membership the consumer's group.instance.id is <instance.id>-mx-deliverer, so a restarted instance gets "
+            + "its partitions back at once instead of after a session timeout. Must differ between instances.";
+    public static final String STATIC_MEMBERSHIP = "deliverer.static.membership";
+    private static final String STATIC_MEMBERSHIP_DOC = "Join the consumer group as a static member (group.instance.id).";
     public static final String MAX_IN_FLIGHT = "deliverer.max.in.flight";
     private static final String MAX_IN_FLIGHT_DOC = "Deliveries in progress per instance before it stops fetching.";
     public static final String SESSION_TIMEOUT_MS = "deliverer.session.timeout.ms";
@@ -118,6 +124,8 @@ public final class MxDelivererConfig extends AbstractConfig {
                     MX_DESTINATION_CONCURRENCY_DOC)
             .define(GROUP_ID, Type.STRING, "mailpipe-mx-deliverer", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     GROUP_ID_DOC)
+            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
+            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.LOW, STATIC_MEMBERSHIP_DOC)
             .define(MAX_IN_FLIGHT, Type.INT, 512, ConfigDef.Range.atLeast(1), Importance.MEDIUM, MAX_IN_FLIGHT_DOC)
             .define(SESSION_TIMEOUT_MS, Type.INT, 45_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     SESSION_TIMEOUT_MS_DOC)
@@ -159,6 +167,14 @@ public final class MxDelivererConfig extends AbstractConfig {
 
     public Duration millis(final String key) {
         return Duration.ofMillis(getLong(key));
+    }
+
+    /** The consumer's group.instance.id, or empty when static membership is off. */
+    public java.util.Optional<String> groupInstanceId() {
+        if (!getBoolean(STATIC_MEMBERSHIP)) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(LocalHost.nameOr(getString(INSTANCE_ID)) + "-mx-deliverer");
     }
 
     /** The configured EHLO name, or this host's canonical name. */

@@ -76,7 +76,9 @@ class ConsumerGroupFailoverIT {
             env.put("MAILPIPE_DNS", dns.address());
             final MxDelivererApp survivor = MxDelivererApp.start(MxDelivererConfig.fromEnvironment(env),
                     new SimpleMeterRegistry());
-            final Process victim = startChild(env);
+            final Map<String, String> victimEnv = new HashMap<>(env);
+            victimEnv.put("MAILPIPE_INSTANCE_ID", "victim"); // two live instances: distinct static member ids
+            final Process victim = startChild(victimEnv);
             try {
                 await("both instances own partitions").atMost(Duration.ofSeconds(60)).until(() -> {
                     final ConsumerGroupDescription group = admin.describeConsumerGroups(List.of(GROUP))
