@@ -1,0 +1,177 @@
+package dev.mailpipe.web;
+
+import dev.mailpipe.core.tracking.TrackingTokens;
+import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.MailpipeApp;
+import dev.mailpipe.platform.Runner;
+import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.Topics;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http1.Http1Config;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+
+/**
+ * The web service: serves the tracking pixel, click redirects and unsubscribe links that the
+ * expander puts into mail ({@code /o /c /u}, see {@link TrackingRoutes}), writes open, click and
+ * unsubscribe events and suppressions. Stateless: scale it like the others.
+ */
+public final class WebApp implements MailpipeApp {
+
+    private static final Logger LOG = LoggerFactory.getLogger(WebApp.class);
+
+    /** Keep the first request line and headers small: tokens are a few hundred bytes. */
+    static final int MAX_PROLOGUE_BYTES = 16 * 1024;
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final WebServer server;
+    private final Outbox outbox;
+    private final RequestDeadline deadline;
+    private final String publicUrl;
+    private volatile boolean closed;
+
+    private WebApp(final WebServer server, final Outbox outbox, final RequestDeadline deadline, final String publicUrl) {
+        this.server = server;
+        this.outbox = outbox;
+        this.deadline = deadline;
+        this.publicUrl = publicUrl;
+    }
+
+    /** Creates missing topics, starts the producer and the HTTP server, returns once it serves. */
+    public static WebApp start(final WebConfig config, final MeterRegistry registry) {
+        final String bootstrap = config.getString(WebConfig.BOOTSTRAP_SERVERS);
+        final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
+        final Map<String, String> compacted = new HashMap<>(KafkaDefaults.topicConfig());
+        compacted.put("cleanup.policy", "compact");
+        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR), List.of(
+                new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
+                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted)));
+        return serve(config, registry, producer(bootstrap), Clock.systemUTC());
+    }
+
+    /**
+     * The producer behind the outbox: durable (acks=all, idempotent), and quick to give a record
+     * back when Kafka is away, so the outbox rather than the producer holds it.
+     */
+    static Producer<String, byte[]> producer(final String bootstrap) {
+        final Map<String, Object> props = KafkaDefaults.with(
+                KafkaDefaults.producer(bootstrap, "web-" + UUID.randomUUID().toString().substring(0, 8)),
+                Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, 2_000,
+                        ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 5_000,
+                        ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 15_000,
+                        ProducerConfig.LINGER_MS_CONFIG, 5));
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    /** Serves with the given producer (tests give one pointed at an unreachable Kafka). */
+    static WebApp serve(final WebConfig config, final MeterRegistry registry, final Producer<String, byte[]> producer,
+            final Clock clock) {
+        routeJulToSlf4j();
+        final Outbox outbox = new Outbox(producer, config.getInt(WebConfig.OUTBOX_CAPACITY), Duration.ofSeconds(1),
+                registry);
+        final TrackingRoutes routes = new TrackingRoutes(new TrackingTokens(config.tokenKeys()), outbox, clock,
+                registry);
+        final RequestDeadline deadline = new RequestDeadline(config.millis(WebConfig.REQUEST_DEADLINE_MS));
+        final WebServer server;
+        try {
+            server = WebServer.builder()
+                    .host(config.getString(WebConfig.WEB_HOST))
+                    .port(config.getInt(WebConfig.WEB_PORT))
+                    // Blocking sockets (virtual threads) rather than NIO channels: SO_TIMEOUT applies to them.
+                    .useNio(false)
+                    .connectionOptions(new ReadTimeoutSocketOptions(config.millis(WebConfig.READ_TIMEOUT_MS)))
+                    .idleConnectionTimeout(config.millis(WebConfig.IDLE_TIMEOUT_MS))
+                    .idleConnectionPeriod(Duration.ofMillis(Math.max(100,
+                            Math.min(5_000, config.getLong(WebConfig.IDLE_TIMEOUT_MS) / 4))))
+                    .maxTcpConnections(config.getInt(WebConfig.MAX_CONNECTIONS))
+                    .maxPayloadSize(TrackingRoutes.MAX_FORM_BYTES)
+                    .shutdownGracePeriod(Duration.ofSeconds(2))
+                    .addProtocol(Http1Config.builder()
+                            .maxPrologueLength(MAX_PROLOGUE_BYTES)
+                            .maxHeadersSize(MAX_HEADER_BYTES)
+                            .addReceiveListener(deadline)
+                            .addSendListener(deadline.sendListener())
+                            .build())
+                    .routing(routes::register)
+                    .build()
+                    .start();
+        } catch (final RuntimeException e) {
+            deadline.close();
+            outbox.close(Duration.ZERO);
+            throw e;
+        }
+        Gauge.builder("mailpipe.web.slow.clients.closed", deadline, RequestDeadline::closedConnections)
+                .description("Connections closed because a request did not arrive in full within the request deadline")
+                .register(registry);
+        final String publicUrl = config.publicUrl(server.port());
+        LOG.info("web service on http://{}:{} (links under {})", config.getString(WebConfig.WEB_HOST), server.port(),
+                publicUrl);
+        return new WebApp(server, outbox, deadline, publicUrl);
+    }
+
+    private static void routeJulToSlf4j() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
+    }
+
+    /** The port the public endpoints listen on (the real one when 0 was configured). */
+    public int port() {
+        return server.port();
+    }
+
+    /** The base URL of links, {@code MAILPIPE_PUBLIC_URL} or {@code http://127.0.0.1:<port>}. */
+    public String publicUrl() {
+        return publicUrl;
+    }
+
+    /** Tracking records accepted and not yet acknowledged by Kafka. */
+    public int pendingEvents() {
+        return outbox.pending();
+    }
+
+    @Override
+    public String name() {
+        return "web";
+    }
+
+    /** Ready while it serves: a Kafka outage does not take it out of rotation (the outbox holds events). */
+    @Override
+    public boolean isReady() {
+        return !closed && server.isRunning();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        server.stop();
+        deadline.close();
+        outbox.close(Duration.ofSeconds(10));
+        LOG.info("web service stopped");
+    }
+
+    public static void main(final String[] args) {
+        final WebConfig config = Runner.configOrExit("web", () -> WebConfig.fromEnvironment(System.getenv()));
+        Runner.runUntilStopped(config.getString(WebConfig.HTTP_HOST), config.getInt(WebConfig.HTTP_PORT),
+                registry -> List.of(start(config, registry)));
+    }
+}

@@ -1,0 +1,115 @@
+package dev.mailpipe.web;
+
+import dev.mailpipe.core.tracking.TokenKeys;
+import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.TrackingKeys;
+import dev.mailpipe.platform.Validators;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.common.config.AbstractConfig;
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
+
+/**
+ * Settings of the web service. Keys map to environment variables by {@link EnvConfig}:
+ * {@code web.port} is {@code MAILPIPE_WEB_PORT}. Unknown keys (other apps' settings) are ignored.
+ */
+public final class WebConfig extends AbstractConfig {
+
+    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
+    public static final String HTTP_HOST = "http.host";
+    public static final String HTTP_PORT = "http.port";
+    public static final String TOPIC_PARTITIONS = "topic.partitions";
+    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String WEB_HOST = "web.host";
+    public static final String WEB_PORT = "web.port";
+    public static final String PUBLIC_URL = TrackingKeys.PUBLIC_URL_CONFIG;
+    public static final String TRACKING_SECRET = TrackingKeys.TRACKING_SECRET_CONFIG;
+    public static final String READ_TIMEOUT_MS = "web.read.timeout.ms";
+    public static final String REQUEST_DEADLINE_MS = "web.request.deadline.ms";
+    public static final String IDLE_TIMEOUT_MS = "web.idle.timeout.ms";
+    public static final String MAX_CONNECTIONS = "web.max.connections";
+    public static final String OUTBOX_CAPACITY = "web.outbox.capacity";
+
+    public static final ConfigDef CONFIG_DEF = TrackingKeys.define(new ConfigDef())
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false), Importance.HIGH,
+                    "Kafka bootstrap servers.")
+            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the metrics and health endpoints.")
+            .define(HTTP_PORT, Type.INT, 8085, ConfigDef.Range.between(-1, 65535), Importance.LOW,
+                    "Port of the metrics and health endpoints (-1: off).")
+            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Partitions of topics this app creates when missing.")
+            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
+                    Importance.LOW, "Replication factor of topics this app creates (-1: the broker's default).")
+            .define(WEB_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM,
+                    "Address the public web endpoints (/o /c /u) listen on.")
+            .define(WEB_PORT, Type.INT, 8080, Validators.port(), Importance.HIGH,
+                    "Port of the public web endpoints (0: any free port).")
+            .define(READ_TIMEOUT_MS, Type.LONG, 10_000L, ConfigDef.Range.between(1, Integer.MAX_VALUE), Importance.LOW,
+                    "Longest a read from a client may wait for bytes, e.g. after connecting; then the "
+                            + "connection is closed.")
+            .define(REQUEST_DEADLINE_MS, Type.LONG, 10_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "A request's headers and body must have arrived, and it must be answered, within this "
+                            + "long of its first line, or the connection is closed (slow clients hold no connection).")
+            .define(IDLE_TIMEOUT_MS, Type.LONG, 20_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "A connection whose next request has not started (its first line not fully arrived) "
+                            + "for this long is closed: new connections that send nothing, idle keep-alives.")
+            .define(MAX_CONNECTIONS, Type.INT, 10_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Most client connections open at once; more wait in the accept backlog.")
+            .define(OUTBOX_CAPACITY, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Tracking events held in memory while Kafka is unreachable; beyond that new events are "
+                            + "dropped (counted in mailpipe.web.outbox.dropped) and the requests still answer.");
+
+    public WebConfig(final Map<String, ?> values) {
+        super(CONFIG_DEF, values, false);
+        tokenKeys(); // fail at start, not at the first request
+        publicUrl(0);
+    }
+
+    /** Reads the environment; an invalid value fails with a message naming its variable. */
+    public static WebConfig fromEnvironment(final Map<String, String> env) {
+        return new WebConfig(EnvConfig.fromEnvironment(env));
+    }
+
+    /** The HMAC keys; required: without them no link in any mail can be verified. */
+    public TokenKeys tokenKeys() {
+        final Password secret = getPassword(TRACKING_SECRET);
+        if (secret == null || secret.value().isBlank()) {
+            throw new ConfigException("tracking.secret is required (set by " + EnvConfig.variableOf(TRACKING_SECRET)
+                    + "): the same id:base64key list the expander signs links with");
+        }
+        try {
+            return TokenKeys.parse(secret.value());
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException("invalid configuration tracking.secret (set by "
+                    + EnvConfig.variableOf(TRACKING_SECRET) + "): " + e.getMessage());
+        }
+    }
+
+    /** The base of every link, without a trailing slash; default {@code http://127.0.0.1:<port>}. */
+    public String publicUrl(final int boundPort) {
+        final String configured = getString(PUBLIC_URL);
+        if (configured == null || configured.isBlank()) {
+            return "http://127.0.0.1:" + (boundPort > 0 ? boundPort : getInt(WEB_PORT));
+        }
+        final String url = configured.strip().replaceAll("/+$", "");
+        try {
+            final URI uri = new URI(url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                throw new ConfigException(PUBLIC_URL, configured, "expected an http or https URL");
+            }
+        } catch (final URISyntaxException e) {
+            throw new ConfigException(PUBLIC_URL, configured, "not a URL: " + e.getReason());
+        }
+        return url;
+    }
+
+    public Duration millis(final String key) {
+        return Duration.ofMillis(getLong(key));
+    }
+}
