@@ -543,6 +543,7 @@ class Mailpipe(System):
             "MAILPIPE_KAFKA_PORT": str(free_port()),
             "MAILPIPE_HTTP_HOST": "127.0.0.1",
             "MAILPIPE_HTTP_PORT": str(self.http_port),
+            "MAILPIPE_WEB_PORT": str(free_port()),
             # The per-account limit (20,000/min by default) is a policy, not a capacity: with it on,
             # the benchmark would measure the policy. The peers run without any limit as well.
             "MAILPIPE_RATE_LIMIT_PER_MINUTE": "0",

@@ -9,6 +9,8 @@ import dev.mailpipe.ingest.IngestSmtpConfig;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
+import dev.mailpipe.web.WebApp;
+import dev.mailpipe.web.WebConfig;
 import dev.mailpipe.webhooks.WebhooksApp;
 import dev.mailpipe.webhooks.WebhooksConfig;
 import java.nio.file.Path;
@@ -19,7 +21,7 @@ import java.util.Map;
 
 /**
  * {@code ./mailpipe up}: a real single-node Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names
- * one) and the four services in one command, with one metrics/health endpoint for all.
+ * one) and the services in one command, with one metrics/health endpoint for all.
  */
 public final class MailpipeUp {
 
@@ -34,7 +36,7 @@ public final class MailpipeUp {
         embeddedDefaults(values, dataDir);
         // Every service's settings are checked before anything starts, so a typo costs no broker start.
         Runner.configOrExit("up", () -> List.of(new IngestSmtpConfig(values), new ExpanderConfig(values),
-                new MxDelivererConfig(values), new WebhooksConfig(values)));
+                new MxDelivererConfig(values), new WebhooksConfig(values), new WebConfig(values)));
         Runner.runUntilStopped(config.getString(EmbeddedConfig.HTTP_HOST), config.getInt(EmbeddedConfig.HTTP_PORT),
                 registry -> {
                     final List<MailpipeApp> apps = new ArrayList<>();
@@ -48,10 +50,14 @@ public final class MailpipeUp {
                         }
                         final IngestSmtpApp ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
                         apps.add(ingest);
+                        // The web service first: its port decides PUBLIC_URL, which the expander writes into links.
+                        final WebApp web = WebApp.start(new WebConfig(values), registry);
+                        apps.add(web);
+                        values.putIfAbsent("public.url", web.publicUrl());
                         apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
                         apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
                         apps.add(WebhooksApp.start(new WebhooksConfig(values), registry));
-                        printBanner(values, ingest, config);
+                        printBanner(values, ingest, web, config);
                         return apps;
                     } catch (final RuntimeException e) {
                         for (int i = apps.size() - 1; i >= 0; i--) {
@@ -69,6 +75,11 @@ public final class MailpipeUp {
         values.putIfAbsent("mx.allowed.networks", "127.0.0.0/8,::1/128");
         // ... and posts webhooks to receivers on this machine (python3 examples/webhook_receiver.py).
         values.putIfAbsent("webhook.allowed.networks", "127.0.0.0/8,::1/128");
+        // The tracking links' web service answers on this machine only, unless told otherwise.
+        values.putIfAbsent("web.host", "127.0.0.1");
+        if (!values.containsKey("tracking.secret")) {
+            values.put("tracking.secret", TrackingSecret.loadOrCreate(dataDir));
+        }
         if (!values.containsKey("api.user")) {
             final DevCredentials credentials = DevCredentials.loadOrCreate(dataDir);
             values.put("api.user", credentials.apiUser());
@@ -77,7 +88,7 @@ public final class MailpipeUp {
     }
 
     private static void printBanner(final Map<String, String> values, final IngestSmtpApp ingest,
-            final EmbeddedConfig config) {
+            final WebApp web, final EmbeddedConfig config) {
         final String banner = String.join(System.lineSeparator(),
                 "",
                 "mailpipe is up",
@@ -85,6 +96,8 @@ public final class MailpipeUp {
                 "  account         : api_user=" + values.get("api.user") + " api_key=" + values.get("api.key"),
                 "  webhooks        : ./mailpipe webhooks add --account " + values.get("api.user") + " --url <url>",
                 "  Kafka           : " + values.get("bootstrap.servers"),
+                "  tracking links  : " + values.get("public.url") + "  (/o /c /u, web service on port " + web.port()
+                        + ")",
                 "  metrics/health  : http://" + config.getString(EmbeddedConfig.HTTP_HOST) + ":"
                         + config.getInt(EmbeddedConfig.HTTP_PORT) + "/metrics  /healthz  /readyz",
                 "  DNS for MX      : " + values.getOrDefault("dns", "system resolver"),
