@@ -6,6 +6,7 @@ import dev.mailpipe.expander.ExpanderApp;
 import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.ingest.IngestSmtpApp;
 import dev.mailpipe.ingest.IngestSmtpConfig;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
@@ -45,8 +46,8 @@ public final class MailpipeUp {
                             final EmbeddedBroker broker = EmbeddedBroker.start(dataDir,
                                     config.getInt(EmbeddedConfig.KAFKA_PORT), config.getString(EmbeddedConfig.KAFKA_HEAP));
                             apps.add(broker);
-                            values.put("bootstrap.servers", broker.bootstrapServers());
-                            values.putIfAbsent("topic.replication.factor", "1");
+                            values.put(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+                            values.putIfAbsent(CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG, "1");
                         }
                         final IngestSmtpApp ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
                         apps.add(ingest);

@@ -1,8 +1,10 @@
 package dev.mailpipe.expander;
 
+import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
-import dev.mailpipe.platform.Validators;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -20,21 +22,11 @@ import org.apache.kafka.streams.StreamsConfig;
  */
 public final class ExpanderConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
-
-    public static final String HTTP_HOST = "http.host";
-    private static final String HTTP_HOST_DOC = "Address of the /metrics, /healthz and /readyz endpoints.";
-
-    public static final String HTTP_PORT = "http.port";
-    private static final String HTTP_PORT_DOC = "Port of the ops endpoints; 0 = any free port, -1 = no endpoints.";
-
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    private static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics the expander creates when missing.";
-
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
-    private static final String TOPIC_REPLICATION_FACTOR_DOC =
-            "Replication factor of the topics the expander creates; -1 = the broker's default.replication.factor.";
+    public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String TOPIC_PARTITIONS = CommonConfigs.TOPIC_PARTITIONS_CONFIG;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG;
 
     public static final String APPLICATION_ID = "expander.application.id";
     private static final String APPLICATION_ID_DOC =
@@ -73,14 +65,8 @@ public final class ExpanderConfig extends AbstractConfig {
     static final String DEFAULT_STATE_DIR =
             Path.of(System.getProperty("java.io.tmpdir"), "mailpipe-expander").toString();
 
-    private static final ConfigDef CONFIG = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false),
-                    Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", new ConfigDef.NonEmptyString(), Importance.LOW, HTTP_HOST_DOC)
-            .define(HTTP_PORT, Type.INT, 8082, ConfigDef.Range.between(-1, 65535), Importance.LOW, HTTP_PORT_DOC)
-            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.MEDIUM, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
-                    Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC)
+    private static final ConfigDef CONFIG = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8082))
             .define(APPLICATION_ID, Type.STRING, "mailpipe-expander", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, APPLICATION_ID_DOC)
             .define(STATE_DIR, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(),
@@ -105,10 +91,24 @@ public final class ExpanderConfig extends AbstractConfig {
      * @throws ConfigException naming the environment variable of the first invalid value
      */
     public static ExpanderConfig fromEnvironment(final Map<String, String> env) {
-        try {
-            return new ExpanderConfig(EnvConfig.fromEnvironment(env));
-        } catch (final ConfigException e) {
-            throw new ConfigException(withVariableName(e.getMessage()));
+        return EnvConfig.load(env, ExpanderConfig::new);
+    }
+
+    /** Registers these settings for config-docs and the unknown-variable warning (META-INF/services). */
+    public static final class Definition implements AppConfigDef {
+        @Override
+        public String name() {
+            return "expander";
+        }
+
+        @Override
+        public ConfigDef configDef() {
+            return CONFIG;
+        }
+
+        @Override
+        public List<String> passThroughPrefixes() {
+            return List.of(STREAMS_PREFIX);
         }
     }
 
@@ -172,14 +172,5 @@ public final class ExpanderConfig extends AbstractConfig {
     /** Kafka Streams overrides given as {@code expander.streams.<streams key>}, without the prefix. */
     public Map<String, Object> streamsOverrides() {
         return originalsWithPrefix(STREAMS_PREFIX, true);
-    }
-
-    private static String withVariableName(final String message) {
-        for (final String key : CONFIG.names()) {
-            if (message != null && message.contains("configuration " + key + ":")) {
-                return message + " (environment variable " + EnvConfig.variableOf(key) + ")";
-            }
-        }
-        return message;
     }
 }

@@ -1,12 +1,12 @@
 package dev.mailpipe.ingest;
 
+import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.Validators;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -22,16 +22,11 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class IngestSmtpConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers (host:port,...).";
-    public static final String HTTP_HOST = "http.host";
-    public static final String HTTP_HOST_DOC = "Bind address of the ops endpoints (/metrics, /healthz, /readyz).";
-    public static final String HTTP_PORT = "http.port";
-    public static final String HTTP_PORT_DOC = "Port of the ops endpoints; -1 turns them off, 0 picks a free port.";
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    public static final String TOPIC_PARTITIONS_DOC = "Partitions of topics this app creates when missing.";
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
-    public static final String TOPIC_REPLICATION_FACTOR_DOC = "Replication factor of topics this app creates; -1 = the broker's default.";
+    public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String TOPIC_PARTITIONS = CommonConfigs.TOPIC_PARTITIONS_CONFIG;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG;
 
     public static final String SMTP_HOST = "smtp.host";
     public static final String SMTP_HOST_DOC = "Bind address of the SMTP listeners.";
@@ -88,12 +83,8 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String INSTANCE_ID = "instance.id";
     public static final String INSTANCE_ID_DOC = "Unique name of this replica, part of every messageId; empty = the host name.";
 
-    private static final ConfigDef CONFIG = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
-            .define(HTTP_PORT, Type.INT, 9101, Range.between(-1, 65535), Importance.LOW, HTTP_PORT_DOC)
-            .define(TOPIC_PARTITIONS, Type.INT, 6, Range.atLeast(1), Importance.LOW, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, Range.between(-1, Short.MAX_VALUE), Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC)
+    private static final ConfigDef CONFIG = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8081))
             .define(SMTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, SMTP_HOST_DOC)
             .define(SMTP_PORT, Type.INT, 2525, Validators.port(), Importance.HIGH, SMTP_PORT_DOC)
             .define(SMTP_EXTRA_PORTS, Type.LIST, List.of(), portList(), Importance.MEDIUM, SMTP_EXTRA_PORTS_DOC)
@@ -122,8 +113,6 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(API_KEY, Type.PASSWORD, "", Importance.HIGH, API_KEY_DOC)
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC);
 
-    private static final Pattern KEY_IN_MESSAGE = Pattern.compile("configuration ([a-z0-9.]+)");
-
     public IngestSmtpConfig(final Map<String, ?> values) {
         super(CONFIG, values, false);
         final boolean hasUser = !getString(API_USER).isBlank();
@@ -136,19 +125,24 @@ public final class IngestSmtpConfig extends AbstractConfig {
 
     /** Reads the environment (and MAILPIPE_CONFIG_FILE); an invalid value fails naming its variable. */
     public static IngestSmtpConfig fromEnvironment(final Map<String, String> env) {
-        try {
-            return new IngestSmtpConfig(EnvConfig.fromEnvironment(env));
-        } catch (final ConfigException e) {
-            final Matcher m = KEY_IN_MESSAGE.matcher(String.valueOf(e.getMessage()));
-            if (m.find()) {
-                throw new ConfigException(EnvConfig.variableOf(m.group(1)) + ": " + e.getMessage());
-            }
-            throw e;
-        }
+        return EnvConfig.load(env, IngestSmtpConfig::new);
     }
 
     public static ConfigDef configDef() {
         return new ConfigDef(CONFIG);
+    }
+
+    /** Registers these settings for config-docs and the unknown-variable warning (META-INF/services). */
+    public static final class Definition implements AppConfigDef {
+        @Override
+        public String name() {
+            return "ingest-smtp";
+        }
+
+        @Override
+        public ConfigDef configDef() {
+            return CONFIG;
+        }
     }
 
     /** The configured SMTP host name, or this machine's. */

@@ -1,6 +1,8 @@
 package dev.mailpipe.deliverer;
 
 import dev.mailpipe.deliverer.dns.Cidr;
+import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.Validators;
@@ -19,17 +21,11 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class MxDelivererConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers.";
-    public static final String HTTP_HOST = "http.host";
-    private static final String HTTP_HOST_DOC = "Address of the metrics and health endpoints.";
-    public static final String HTTP_PORT = "http.port";
-    private static final String HTTP_PORT_DOC = "Port of the metrics and health endpoints (-1: off).";
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    private static final String TOPIC_PARTITIONS_DOC = "Partitions of topics this app creates when missing.";
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
-    private static final String TOPIC_REPLICATION_FACTOR_DOC =
-            "Replication factor of topics this app creates (-1: the broker's default).";
+    public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String TOPIC_PARTITIONS = CommonConfigs.TOPIC_PARTITIONS_CONFIG;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG;
 
     public static final String DNS = "dns";
     private static final String DNS_DOC = "DNS resolvers host:port[,host:port] for MX and address lookups "
@@ -90,14 +86,8 @@ public final class MxDelivererConfig extends AbstractConfig {
     private static final String RETRY_MAX_AGE_DOC = "Time after the first attempt after which a deferred email "
             + "expires (bounce event with reason expired, record on mail.outbound.dlt).";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false), Importance.HIGH,
-                    BOOTSTRAP_SERVERS_DOC)
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
-            .define(HTTP_PORT, Type.INT, 8083, ConfigDef.Range.between(-1, 65535), Importance.LOW, HTTP_PORT_DOC)
-            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.LOW, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
-                    Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC)
+    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8083))
             .define(DNS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, DNS_DOC)
             .define(DNS_TIMEOUT_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(1), Importance.LOW, DNS_TIMEOUT_MS_DOC)
             .define(MX_PORT, Type.INT, 25, ConfigDef.Range.between(1, 65535), Importance.HIGH, MX_PORT_DOC)
@@ -140,15 +130,19 @@ public final class MxDelivererConfig extends AbstractConfig {
 
     /** Reads the environment; an invalid value fails with a message naming its variable. */
     public static MxDelivererConfig fromEnvironment(final Map<String, String> env) {
-        try {
-            return new MxDelivererConfig(EnvConfig.fromEnvironment(env));
-        } catch (final ConfigException e) {
-            String message = e.getMessage();
-            for (final String key : CONFIG_DEF.names()) {
-                message = message.replaceAll("configuration " + java.util.regex.Pattern.quote(key) + "(?=[:\\s]|$)",
-                        "configuration " + key + " (" + EnvConfig.variableOf(key) + ")");
-            }
-            throw new ConfigException(message);
+        return EnvConfig.load(env, MxDelivererConfig::new);
+    }
+
+    /** Registers these settings for config-docs and the unknown-variable warning (META-INF/services). */
+    public static final class Definition implements AppConfigDef {
+        @Override
+        public String name() {
+            return "mx-deliverer";
+        }
+
+        @Override
+        public ConfigDef configDef() {
+            return CONFIG_DEF;
         }
     }
 

@@ -48,7 +48,8 @@ public final class Cli {
         if (option != null && !option.isBlank()) {
             return option;
         }
-        return EnvConfig.fromEnvironment(env).getOrDefault("bootstrap.servers", "localhost:9092");
+        return EnvConfig.fromEnvironment(env).getOrDefault(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG,
+                CommonConfigs.DEFAULT_BOOTSTRAP_SERVERS);
     }
 
     /** For a tool's main(): Kafka clients' INFO logs would mix with its output (override with -D...). */

@@ -9,8 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Function;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +21,6 @@ import org.slf4j.LoggerFactory;
 public final class Runner {
 
     private static final Logger LOG = LoggerFactory.getLogger(Runner.class);
-    private static final Pattern CONFIG_KEY = Pattern.compile("for configuration ([a-z0-9.]+)");
 
     private Runner() {
     }
@@ -35,19 +33,20 @@ public final class Runner {
         try {
             return load.get();
         } catch (final ConfigException e) {
-            System.err.println("mailpipe " + app + ": invalid configuration: " + withVariable(e.getMessage()));
+            System.err.println("mailpipe " + app + ": invalid configuration: " + EnvConfig.withVariable(e.getMessage()));
             System.exit(2);
             throw e; // not reached
         }
     }
 
-    /** Adds the environment variable to ConfigDef's "... for configuration smtp.port ..." messages. */
-    static String withVariable(final String message) {
-        final Matcher matcher = CONFIG_KEY.matcher(message == null ? "" : message);
-        if (!matcher.find() || message.contains(EnvConfig.variableOf(matcher.group(1)))) {
-            return message;
-        }
-        return message + " (set by " + EnvConfig.variableOf(matcher.group(1)) + ")";
+    /**
+     * Logs one warning per {@code MAILPIPE_*} variable that no registered app ({@link AppConfigDef})
+     * defines: a typo would otherwise be silently ignored. Returns the warnings.
+     */
+    public static List<String> warnUnknownSettings(final Map<String, String> env) {
+        final List<String> unknown = EnvConfig.unknownSettings(env, AppConfigDef.registered());
+        unknown.forEach(LOG::warn);
+        return unknown;
     }
 
     /** A fresh registry with the JVM binders every app reports. */
@@ -65,6 +64,7 @@ public final class Runner {
      */
     public static void runUntilStopped(final String httpHost, final int httpPort,
             final Function<PrometheusMeterRegistry, List<MailpipeApp>> starter) {
+        warnUnknownSettings(System.getenv());
         final PrometheusMeterRegistry registry = registry();
         final List<MailpipeApp> apps;
         try {

@@ -1,0 +1,69 @@
+package dev.mailpipe.platform;
+
+import org.apache.kafka.common.config.ConfigDef;
+import org.apache.kafka.common.config.ConfigDef.Importance;
+import org.apache.kafka.common.config.ConfigDef.Range;
+import org.apache.kafka.common.config.ConfigDef.Type;
+
+/**
+ * The settings several apps share, defined once (as Kafka's {@code CommonClientConfigs} does):
+ * one name, one doc string, one validator. An app adds the groups it uses to its own
+ * {@link ConfigDef}; only defaults that must differ per app (the ops port) are parameters.
+ */
+public final class CommonConfigs {
+
+    public static final String BOOTSTRAP_SERVERS_CONFIG = "bootstrap.servers";
+    public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
+    public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
+
+    public static final String HTTP_HOST_CONFIG = "http.host";
+    public static final String HTTP_HOST_DOC = "Bind address of the ops endpoints /metrics, /healthz, /readyz.";
+
+    public static final String HTTP_PORT_CONFIG = "http.port";
+    public static final String HTTP_PORT_DOC = "Port of the ops endpoints; 0 = any free port, -1 = no endpoints.";
+
+    public static final String TOPIC_PARTITIONS_CONFIG = "topic.partitions";
+    public static final String TOPIC_PARTITIONS_DOC = "Partitions of the topics this app creates when missing.";
+
+    public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
+    public static final String TOPIC_REPLICATION_FACTOR_DOC =
+            "Replication factor of the topics this app creates; -1 = the broker's default.replication.factor.";
+
+    public static final String DATA_DIR_CONFIG = "data.dir";
+    public static final String DATA_DIR_DOC = "Where the embedded broker keeps its log (queued mail survives a restart) "
+            + "and the services keep local state.";
+    public static final String DEFAULT_DATA_DIR = "data";
+
+    private CommonConfigs() {
+    }
+
+    /** {@code bootstrap.servers}, required to be host:port (default localhost:9092). */
+    public static ConfigDef defineKafka(final ConfigDef def) {
+        return def.define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Validators.hostPort(false),
+                Importance.HIGH, BOOTSTRAP_SERVERS_DOC);
+    }
+
+    /** {@code http.host} and {@code http.port} of the ops endpoints, with this app's defaults. */
+    public static ConfigDef defineHttp(final ConfigDef def, final String defaultHost, final int defaultPort) {
+        return def
+                .define(HTTP_HOST_CONFIG, Type.STRING, defaultHost, new ConfigDef.NonEmptyString(), Importance.LOW,
+                        HTTP_HOST_DOC)
+                .define(HTTP_PORT_CONFIG, Type.INT, defaultPort, Range.between(-1, 65535), Importance.LOW,
+                        HTTP_PORT_DOC);
+    }
+
+    /** {@code topic.partitions} (6) and {@code topic.replication.factor} (-1) of topics an app creates. */
+    public static ConfigDef defineTopics(final ConfigDef def) {
+        return def
+                .define(TOPIC_PARTITIONS_CONFIG, Type.INT, 6, Range.atLeast(1), Importance.MEDIUM,
+                        TOPIC_PARTITIONS_DOC)
+                .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, Range.between(-1, Short.MAX_VALUE),
+                        Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC);
+    }
+
+    /** {@code data.dir} (default {@code data}, relative to the working directory). */
+    public static ConfigDef defineDataDir(final ConfigDef def) {
+        return def.define(DATA_DIR_CONFIG, Type.STRING, DEFAULT_DATA_DIR, new ConfigDef.NonEmptyString(),
+                Importance.HIGH, DATA_DIR_DOC);
+    }
+}
