@@ -1,12 +1,12 @@
 package dev.mailpipe.webhooks;
 
+import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
-import dev.mailpipe.platform.Validators;
 import dev.mailpipe.webhooks.core.NetworkPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
@@ -19,17 +19,11 @@ import org.apache.kafka.common.config.ConfigException;
  */
 public final class WebhooksConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    private static final String BOOTSTRAP_SERVERS_DOC = "Kafka bootstrap servers.";
-    public static final String HTTP_HOST = "http.host";
-    private static final String HTTP_HOST_DOC = "Address of the metrics and health endpoints.";
-    public static final String HTTP_PORT = "http.port";
-    private static final String HTTP_PORT_DOC = "Port of the metrics and health endpoints (-1: off).";
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    private static final String TOPIC_PARTITIONS_DOC = "Partitions of topics this app creates when missing.";
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
-    private static final String TOPIC_REPLICATION_FACTOR_DOC =
-            "Replication factor of topics this app creates (-1: the broker's default).";
+    public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String TOPIC_PARTITIONS = CommonConfigs.TOPIC_PARTITIONS_CONFIG;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG;
 
     public static final String GROUP_ID = "webhook.group.id";
     private static final String GROUP_ID_DOC = "Kafka consumer group of the webhooks instances.";
@@ -64,14 +58,8 @@ public final class WebhooksConfig extends AbstractConfig {
 
     public static final String DEFAULT_RETRY_DELAYS = "3m,10m,30m,1h,2h,6h,24h";
 
-    public static final ConfigDef CONFIG_DEF = new ConfigDef()
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false), Importance.HIGH,
-                    BOOTSTRAP_SERVERS_DOC)
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, HTTP_HOST_DOC)
-            .define(HTTP_PORT, Type.INT, 8084, ConfigDef.Range.between(-1, 65535), Importance.LOW, HTTP_PORT_DOC)
-            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.LOW, TOPIC_PARTITIONS_DOC)
-            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
-                    Importance.LOW, TOPIC_REPLICATION_FACTOR_DOC)
+    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8084))
             .define(GROUP_ID, Type.STRING, "mailpipe-webhooks", new ConfigDef.NonEmptyString(), Importance.MEDIUM,
                     GROUP_ID_DOC)
             .define(RETRY_DELAYS, Type.LIST, DEFAULT_RETRY_DELAYS, durationList(), Importance.MEDIUM, RETRY_DELAYS_DOC)
@@ -92,15 +80,19 @@ public final class WebhooksConfig extends AbstractConfig {
 
     /** Reads the environment; an invalid value fails with a message naming its variable. */
     public static WebhooksConfig fromEnvironment(final Map<String, String> env) {
-        try {
-            return new WebhooksConfig(EnvConfig.fromEnvironment(env));
-        } catch (final ConfigException e) {
-            String message = e.getMessage();
-            for (final String key : CONFIG_DEF.names()) {
-                message = message.replaceAll("configuration " + Pattern.quote(key) + "(?=[:\\s]|$)",
-                        "configuration " + key + " (" + EnvConfig.variableOf(key) + ")");
-            }
-            throw new ConfigException(message);
+        return EnvConfig.load(env, WebhooksConfig::new);
+    }
+
+    /** Registers these settings for config-docs and the unknown-variable warning (META-INF/services). */
+    public static final class Definition implements AppConfigDef {
+        @Override
+        public String name() {
+            return "webhooks";
+        }
+
+        @Override
+        public ConfigDef configDef() {
+            return CONFIG_DEF;
         }
     }
 
