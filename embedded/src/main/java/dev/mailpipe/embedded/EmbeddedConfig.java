@@ -21,6 +21,9 @@ public final class EmbeddedConfig extends AbstractConfig {
     private static final String KAFKA_HEAP_DOC = "Maximum heap of the embedded broker process.";
     public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
     private static final String BOOTSTRAP_SERVERS_DOC = "An external Kafka cluster to use instead of the embedded broker.";
+    public static final String KEYS_SECRET = KeysSecret.KEY;
+    private static final String KEYS_SECRET_DOC = "Secret that seals the DKIM private keys kept in mail.domains "
+            + "(./mailpipe domains); the embedded default generates one into <data dir>/keys-secret.";
     public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
     public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
 
@@ -28,7 +31,8 @@ public final class EmbeddedConfig extends AbstractConfig {
                     "127.0.0.1", 8025)
             .define(KAFKA_PORT, Type.INT, 9092, Validators.port(), Importance.MEDIUM, KAFKA_PORT_DOC)
             .define(KAFKA_HEAP, Type.STRING, "768m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC);
+            .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+            .define(KEYS_SECRET, Type.PASSWORD, null, Importance.MEDIUM, KEYS_SECRET_DOC);
 
     public EmbeddedConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);

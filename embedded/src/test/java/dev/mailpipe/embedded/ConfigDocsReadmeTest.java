@@ -19,7 +19,7 @@ class ConfigDocsReadmeTest {
     @Test
     void shouldRegisterEveryAppOnTheClassPath() {
         assertThat(AppConfigDef.registered()).extracting(AppConfigDef::name)
-                .contains("up", "ingest-smtp", "expander", "mx-deliverer", "webhooks");
+                .contains("up", "ingest-smtp", "expander", "mx-deliverer", "webhooks", "web");
     }
 
     @Test

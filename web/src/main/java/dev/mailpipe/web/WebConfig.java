@@ -1,6 +1,8 @@
 package dev.mailpipe.web;
 
 import dev.mailpipe.core.tracking.TokenKeys;
+import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.TrackingKeys;
 import dev.mailpipe.platform.Validators;
@@ -21,11 +23,11 @@ import org.apache.kafka.common.config.types.Password;
  */
 public final class WebConfig extends AbstractConfig {
 
-    public static final String BOOTSTRAP_SERVERS = "bootstrap.servers";
-    public static final String HTTP_HOST = "http.host";
-    public static final String HTTP_PORT = "http.port";
-    public static final String TOPIC_PARTITIONS = "topic.partitions";
-    public static final String TOPIC_REPLICATION_FACTOR = "topic.replication.factor";
+    public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
+    public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
+    public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
+    public static final String TOPIC_PARTITIONS = CommonConfigs.TOPIC_PARTITIONS_CONFIG;
+    public static final String TOPIC_REPLICATION_FACTOR = CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG;
     public static final String WEB_HOST = "web.host";
     public static final String WEB_PORT = "web.port";
     public static final String PUBLIC_URL = TrackingKeys.PUBLIC_URL_CONFIG;
@@ -36,16 +38,8 @@ public final class WebConfig extends AbstractConfig {
     public static final String MAX_CONNECTIONS = "web.max.connections";
     public static final String OUTBOX_CAPACITY = "web.outbox.capacity";
 
-    public static final ConfigDef CONFIG_DEF = TrackingKeys.define(new ConfigDef())
-            .define(BOOTSTRAP_SERVERS, Type.STRING, "localhost:9092", Validators.hostPort(false), Importance.HIGH,
-                    "Kafka bootstrap servers.")
-            .define(HTTP_HOST, Type.STRING, "0.0.0.0", Importance.LOW, "Address of the metrics and health endpoints.")
-            .define(HTTP_PORT, Type.INT, 8085, ConfigDef.Range.between(-1, 65535), Importance.LOW,
-                    "Port of the metrics and health endpoints (-1: off).")
-            .define(TOPIC_PARTITIONS, Type.INT, 6, ConfigDef.Range.atLeast(1), Importance.LOW,
-                    "Partitions of topics this app creates when missing.")
-            .define(TOPIC_REPLICATION_FACTOR, Type.INT, -1, ConfigDef.Range.between(-1, Short.MAX_VALUE),
-                    Importance.LOW, "Replication factor of topics this app creates (-1: the broker's default).")
+    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(TrackingKeys.define(new ConfigDef())), "0.0.0.0", 8085))
             .define(WEB_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM,
                     "Address the public web endpoints (/o /c /u) listen on.")
             .define(WEB_PORT, Type.INT, 8080, Validators.port(), Importance.HIGH,
@@ -73,7 +67,20 @@ public final class WebConfig extends AbstractConfig {
 
     /** Reads the environment; an invalid value fails with a message naming its variable. */
     public static WebConfig fromEnvironment(final Map<String, String> env) {
-        return new WebConfig(EnvConfig.fromEnvironment(env));
+        return EnvConfig.load(env, WebConfig::new);
+    }
+
+    /** Registers these settings for config-docs and the unknown-variable warning (META-INF/services). */
+    public static final class Definition implements AppConfigDef {
+        @Override
+        public String name() {
+            return "web";
+        }
+
+        @Override
+        public ConfigDef configDef() {
+            return CONFIG_DEF;
+        }
     }
 
     /** The HMAC keys; required: without them no link in any mail can be verified. */
