@@ -34,20 +34,87 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The child runs {@link BrokerMain}, which exits when its standard input closes, so the broker
  * does not outlive a launcher that is killed.
+ *
+ * <p>Supervised: when the child dies (crash, OOM, {@code kill -9}) it is started again on the same
+ * data and ports, with a backoff of 1 s growing to 10 s while starts fail. Meanwhile
+ * {@link #isReady()} is false, so {@code /readyz} says the deployment is down; the services keep
+ * running and reconnect by themselves.
  */
 public final class EmbeddedBroker implements MailpipeApp {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedBroker.class);
     private static final String PORTS_FILE = "mailpipe-ports.properties";
 
-    private final Process process;
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+    private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+    private final List<String> command;
     private final String bootstrapServers;
     private final Path logFile;
+    private volatile Process process;
+    private volatile boolean ready;
+    private volatile boolean closed;
+    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
+    private Thread supervisor;
 
-    private EmbeddedBroker(final Process process, final String bootstrapServers, final Path logFile) {
-        this.process = process;
+    private EmbeddedBroker(final List<String> command, final String bootstrapServers, final Path logFile) {
+        this.command = command;
         this.bootstrapServers = bootstrapServers;
         this.logFile = logFile;
+    }
+
+    private Process launch() throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
+                .start();
+    }
+
+    /** Waits for the child to die and starts it again, until {@link #close()}. */
+    private void supervise() {
+        Duration backoff = FIRST_BACKOFF;
+        while (!closed) {
+            try {
+                final int code = process.waitFor();
+                if (closed) {
+                    return;
+                }
+                ready = false;
+                LOG.warn("the Kafka broker exited (code {}); restarting it in {} ms (see {})", code, backoff.toMillis(),
+                        logFile);
+                Thread.sleep(backoff.toMillis());
+                if (closed) {
+                    return;
+                }
+                process = launch();
+                if (closed) {
+                    process.destroy();
+                    return;
+                }
+                awaitReady(READY_TIMEOUT);
+                ready = true;
+                restarts.incrementAndGet();
+                backoff = FIRST_BACKOFF;
+                LOG.info("Kafka broker restarted and ready on {}", bootstrapServers);
+            } catch (final InterruptedException e) {
+                return;
+            } catch (final IOException | RuntimeException e) {
+                LOG.warn("restarting the Kafka broker failed: {}", e.getMessage());
+                process.destroyForcibly();
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    /** How often the supervisor brought the broker back. */
+    int restarts() {
+        return restarts.get();
+    }
+
+    /** The current child process (tests kill it). */
+    ProcessHandle processHandle() {
+        return process.toHandle();
     }
 
     /**
@@ -75,13 +142,17 @@ public final class EmbeddedBroker implements MailpipeApp {
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-cp", System.getProperty("java.class.path"),
                     BrokerMain.class.getName(), config.toString()));
-            final Process process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
-                    .start();
             final String bootstrap = "127.0.0.1:" + clientPort;
-            final EmbeddedBroker broker = new EmbeddedBroker(process, bootstrap, logFile);
-            broker.awaitReady(Duration.ofSeconds(90));
+            final EmbeddedBroker broker = new EmbeddedBroker(List.copyOf(command), bootstrap, logFile);
+            broker.process = broker.launch();
+            try {
+                broker.awaitReady(READY_TIMEOUT);
+            } catch (final RuntimeException e) {
+                broker.close();
+                throw e;
+            }
+            broker.ready = true;
+            broker.supervisor = Thread.ofPlatform().daemon().name("kafka-broker-supervisor").start(broker::supervise);
             LOG.info("Kafka broker (KRaft) ready on {}, data in {}", bootstrap, logDir);
             return broker;
         } catch (final IOException e) {
@@ -100,13 +171,19 @@ public final class EmbeddedBroker implements MailpipeApp {
 
     @Override
     public boolean isReady() {
-        return process.isAlive();
+        return ready && process.isAlive();
     }
 
-    /** Stops the broker (SIGTERM: Kafka's controlled shutdown), waiting up to 30 s. */
+    /** Stops supervising and the broker (SIGTERM: Kafka's controlled shutdown), waiting up to 30 s. */
     @Override
     public void close() {
-        if (!process.isAlive()) {
+        closed = true;
+        ready = false;
+        if (supervisor != null) {
+            supervisor.interrupt();
+        }
+        final Process process = this.process;
+        if (process == null || !process.isAlive()) {
             return;
         }
         process.destroy();
@@ -125,11 +202,10 @@ public final class EmbeddedBroker implements MailpipeApp {
         final int port = Integer.parseInt(bootstrapServers.substring(bootstrapServers.lastIndexOf(':') + 1));
         // Probe the port first, quietly: an admin client against a closed port logs a warning a second.
         while (!accepts(port)) {
-            if (!process.isAlive()) {
+            if (!process.isAlive() || closed) {
                 throw new IllegalStateException("the Kafka broker exited during start; see " + logFile);
             }
             if (System.nanoTime() > deadline) {
-                close();
                 throw new IllegalStateException("the Kafka broker did not listen in " + timeout + "; see " + logFile);
             }
             LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
@@ -139,7 +215,7 @@ public final class EmbeddedBroker implements MailpipeApp {
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000);
         try (Admin admin = Admin.create(props)) {
             while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
+                if (!process.isAlive() || closed) {
                     throw new IllegalStateException("the Kafka broker exited during start; see " + logFile);
                 }
                 try {
@@ -151,7 +227,6 @@ public final class EmbeddedBroker implements MailpipeApp {
                 }
             }
         }
-        close();
         throw new IllegalStateException("the Kafka broker did not become ready in " + timeout + "; see " + logFile);
     }
 

@@ -2,6 +2,7 @@ package dev.mailpipe.expander;
 
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -44,11 +45,14 @@ public final class ExpanderApp implements MailpipeApp {
 
     private final KafkaStreams streams;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final String bootstrapServers;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private ExpanderApp(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics) {
+    private ExpanderApp(final KafkaStreams streams, final KafkaStreamsMetrics streamsMetrics,
+            final String bootstrapServers) {
         this.streams = streams;
         this.streamsMetrics = streamsMetrics;
+        this.bootstrapServers = bootstrapServers;
     }
 
     /**
@@ -91,7 +95,7 @@ public final class ExpanderApp implements MailpipeApp {
         final KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(streams);
         streamsMetrics.bindTo(registry);
         streams.start();
-        final ExpanderApp app = new ExpanderApp(streams, streamsMetrics);
+        final ExpanderApp app = new ExpanderApp(streams, streamsMetrics, config.bootstrapServers());
         try {
             if (!running.await(config.startTimeoutMs(), TimeUnit.MILLISECONDS) || failed.get() != null) {
                 app.close();
@@ -163,7 +167,11 @@ public final class ExpanderApp implements MailpipeApp {
         if (closed.compareAndSet(false, true)) {
             // Leave the group: Streams stays a member after close by default, so the partitions
             // of a stopped instance would sit unprocessed for a whole session timeout (45 s).
-            streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+            // While Kafka is unreachable nothing can be committed anyway (the open transaction is
+            // aborted by the broker): do not hold a SIGTERM for 30 s.
+            final Duration timeout = KafkaProbe.reachable(bootstrapServers, Duration.ofMillis(500))
+                    ? Duration.ofSeconds(30) : Duration.ofSeconds(2);
+            streams.close(CloseOptions.timeout(timeout)
                     .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             streamsMetrics.close();
         }

@@ -5,7 +5,9 @@ import dev.mailpipe.ingest.limits.ClusterRateLimiter;
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
 import dev.mailpipe.ingest.limits.FailedAuthThrottle;
 import dev.mailpipe.ingest.limits.TrustedNetworks;
+import dev.mailpipe.ingest.queue.GatedSubmitter;
 import dev.mailpipe.ingest.queue.KafkaSubmitter;
+import dev.mailpipe.ingest.queue.SubmitGate;
 import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.server.IngestMetrics;
 import dev.mailpipe.ingest.server.SmtpServer;
@@ -16,6 +18,7 @@ import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
 import dev.mailpipe.ingest.smtp.SmtpSession;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -45,11 +48,13 @@ public final class IngestSmtpApp implements MailpipeApp {
     private final ClusterRateLimiter rateLimiter;
     private final AccountStore accounts;
     private final int tlsListenerIndex;
+    private final SubmitGate gate;
     private volatile boolean closed;
 
     private IngestSmtpApp(final List<AutoCloseable> resources, final SmtpServer server, final int tlsListenerIndex,
-            final ClusterRateLimiter rateLimiter, final AccountStore accounts) {
+            final ClusterRateLimiter rateLimiter, final AccountStore accounts, final SubmitGate gate) {
         this.resources = resources;
+        this.gate = gate;
         this.accounts = accounts;
         this.rateLimiter = rateLimiter;
         this.server = server;
@@ -108,9 +113,12 @@ public final class IngestSmtpApp implements MailpipeApp {
             } else {
                 rateLimiter = RateLimiter.UNLIMITED;
             }
-            final Submitter submitter = new KafkaSubmitter(bootstrap, "mailpipe-ingest-" + instance,
-                    Duration.ofMillis(config.getInt(IngestSmtpConfig.SMTP_QUEUE_TIMEOUT_MS)));
-            resources.add(submitter);
+            final KafkaProbe probe = new KafkaProbe(bootstrap, Duration.ofSeconds(1));
+            resources.add(probe);
+            final SubmitGate gate = new SubmitGate(probe::reachable, Duration.ofSeconds(1));
+            final Submitter submitter = new GatedSubmitter(new KafkaSubmitter(bootstrap, "mailpipe-ingest-" + instance,
+                    Duration.ofMillis(config.getInt(IngestSmtpConfig.SMTP_QUEUE_TIMEOUT_MS))), gate);
+            resources.add(0, submitter);
 
             final SessionSettings settings = new SessionSettings(hostname,
                     config.getLong(IngestSmtpConfig.SMTP_MAX_MESSAGE_BYTES),
@@ -142,9 +150,13 @@ public final class IngestSmtpApp implements MailpipeApp {
                     new SmtpServer.Options(tls, settings.maxLineLength(),
                             config.getInt(IngestSmtpConfig.SMTP_COMMAND_TIMEOUT_MS),
                             config.getInt(IngestSmtpConfig.SMTP_DATA_TIMEOUT_MS), limiter, trusted::accountFor,
-                            (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics));
+                            (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics,
+                            new SmtpServer.Deadlines(config.getInt(IngestSmtpConfig.SMTP_COMMAND_DEADLINE_MS),
+                                    config.getInt(IngestSmtpConfig.SMTP_DATA_DEADLINE_MS),
+                                    config.getLong(IngestSmtpConfig.SMTP_DATA_MIN_RATE), 0.9,
+                                    config.getLong(IngestSmtpConfig.SMTP_EVICT_IDLE_MS))));
             resources.add(0, server); // stop accepting before the producer closes
-            return new IngestSmtpApp(resources, server, tlsIndex, clusterLimiter, accounts);
+            return new IngestSmtpApp(resources, server, tlsIndex, clusterLimiter, accounts, gate);
         } catch (final RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -190,7 +202,7 @@ public final class IngestSmtpApp implements MailpipeApp {
 
     @Override
     public boolean isReady() {
-        return !closed && accounts.isFollowing();
+        return !closed && accounts.isFollowing() && gate.isOpen();
     }
 
     @Override

@@ -60,6 +60,14 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_COMMAND_TIMEOUT_MS_DOC = "Idle time allowed between commands (RFC 5321: 5 minutes).";
     public static final String SMTP_DATA_TIMEOUT_MS = "smtp.data.timeout.ms";
     public static final String SMTP_DATA_TIMEOUT_MS_DOC = "Idle time allowed while the message data arrives.";
+    public static final String SMTP_COMMAND_DEADLINE_MS = "smtp.command.deadline.ms";
+    public static final String SMTP_COMMAND_DEADLINE_MS_DOC = "A whole command line must arrive within this time (however slowly its bytes trickle in).";
+    public static final String SMTP_DATA_DEADLINE_MS = "smtp.data.deadline.ms";
+    public static final String SMTP_DATA_DEADLINE_MS_DOC = "DATA must end within this time plus its size at the minimum data rate.";
+    public static final String SMTP_DATA_MIN_RATE = "smtp.data.min.rate";
+    public static final String SMTP_DATA_MIN_RATE_DOC = "Minimum data rate (bytes/s) that extends the DATA deadline for large messages.";
+    public static final String SMTP_EVICT_IDLE_MS = "smtp.evict.idle.ms";
+    public static final String SMTP_EVICT_IDLE_MS_DOC = "Near the connection cap (90 %), unauthenticated connections idle at least this long are closed (421 4.7.0), the longest idle first.";
     public static final String SMTP_MAX_CONNECTIONS = "smtp.max.connections";
     public static final String SMTP_MAX_CONNECTIONS_DOC = "Open SMTP connections in total.";
     public static final String SMTP_MAX_CONNECTIONS_PER_ADDRESS = "smtp.max.connections.per.address";
@@ -101,6 +109,10 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(SMTP_MAX_ERRORS, Type.INT, 10, Range.atLeast(1), Importance.LOW, SMTP_MAX_ERRORS_DOC)
             .define(SMTP_COMMAND_TIMEOUT_MS, Type.INT, 300_000, Range.atLeast(100), Importance.LOW, SMTP_COMMAND_TIMEOUT_MS_DOC)
             .define(SMTP_DATA_TIMEOUT_MS, Type.INT, 180_000, Range.atLeast(100), Importance.LOW, SMTP_DATA_TIMEOUT_MS_DOC)
+            .define(SMTP_COMMAND_DEADLINE_MS, Type.INT, 300_000, Range.atLeast(100), Importance.LOW, SMTP_COMMAND_DEADLINE_MS_DOC)
+            .define(SMTP_DATA_DEADLINE_MS, Type.INT, 600_000, Range.atLeast(100), Importance.LOW, SMTP_DATA_DEADLINE_MS_DOC)
+            .define(SMTP_DATA_MIN_RATE, Type.LONG, 10_240L, Range.atLeast(0), Importance.LOW, SMTP_DATA_MIN_RATE_DOC)
+            .define(SMTP_EVICT_IDLE_MS, Type.LONG, 1_000L, Range.atLeast(0), Importance.LOW, SMTP_EVICT_IDLE_MS_DOC)
             .define(SMTP_MAX_CONNECTIONS, Type.INT, 2000, Range.atLeast(1), Importance.MEDIUM, SMTP_MAX_CONNECTIONS_DOC)
             .define(SMTP_MAX_CONNECTIONS_PER_ADDRESS, Type.INT, 50, Range.atLeast(1), Importance.MEDIUM, SMTP_MAX_CONNECTIONS_PER_ADDRESS_DOC)
             .define(SMTP_AUTH_MAX_FAILURES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM, SMTP_AUTH_MAX_FAILURES_DOC)

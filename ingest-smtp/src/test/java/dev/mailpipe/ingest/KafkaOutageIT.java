@@ -1,6 +1,7 @@
 package dev.mailpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.mailpipe.testsupport.KafkaCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -9,6 +10,7 @@ import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -24,7 +26,7 @@ class KafkaOutageIT {
             app = IngestSmtpApp.start(new IngestSmtpConfig(Map.of(
                     "bootstrap.servers", cluster.bootstrapServers(), "smtp.host", "127.0.0.1", "smtp.port", "0",
                     "http.port", "-1", "api.user", "outage", "api.key", "k", "instance.id", "outage",
-                    "smtp.queue.timeout.ms", "2000", "rate.limit.per.minute", "0", "topic.partitions", "1")),
+                    "smtp.queue.timeout.ms", "5000", "rate.limit.per.minute", "0", "topic.partitions", "1")),
                     new SimpleMeterRegistry());
             try (Socket socket = new Socket("127.0.0.1", app.smtpPort())) {
                 socket.setSoTimeout(30_000);
@@ -42,6 +44,16 @@ class KafkaOutageIT {
                 out.write((transaction + "Subject: 2\r\n\r\nsecond\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
                 skip(in, 3);
                 assertThat(in.readLine()).isEqualTo("451 4.3.0 Queueing failed, message not accepted, try again later");
+
+                // the gate knows Kafka is gone: not ready, and the next message is refused at once
+                final IngestSmtpApp running = app;
+                await().atMost(Duration.ofSeconds(10)).until(() -> !running.isReady());
+                final long start = System.nanoTime();
+                out.write((transaction + "Subject: 3\r\n\r\nthird\r\n.\r\n").getBytes(StandardCharsets.US_ASCII));
+                skip(in, 3);
+                assertThat(in.readLine()).isEqualTo("451 4.3.0 Queueing failed, message not accepted, try again later");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).as("no wait for the queue timeout")
+                        .isLessThan(Duration.ofMillis(1_500));
                 out.write("QUIT\r\n".getBytes(StandardCharsets.US_ASCII));
                 assertThat(in.readLine()).startsWith("221 ");
             }

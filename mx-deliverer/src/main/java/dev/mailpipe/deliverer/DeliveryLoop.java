@@ -66,7 +66,8 @@ final class DeliveryLoop implements Runnable {
     private final ExecutorService workers;
     private final Clock clock;
     private final int maxInFlight;
-    private final Duration grace;
+    private volatile Duration grace;
+    private volatile Duration clientTimeout = Duration.ofSeconds(10);
 
     private final Map<TopicPartition, OffsetTracker> trackers = new HashMap<>();
     /** Trackers of partitions this process no longer owns: reused if they come back. */
@@ -118,6 +119,16 @@ final class DeliveryLoop implements Runnable {
         consumer.wakeup();
     }
 
+    /**
+     * As {@link #stop()}, waiting at most {@code grace} for in-flight deliveries and
+     * {@code clientTimeout} for the final commit and the group leave (short during an outage).
+     */
+    void stop(final Duration grace, final Duration clientTimeout) {
+        this.grace = grace;
+        this.clientTimeout = clientTimeout;
+        stop();
+    }
+
     @Override
     public void run() {
         try {
@@ -148,7 +159,7 @@ final class DeliveryLoop implements Runnable {
                 LOG.warn("final commit failed; the next owner redelivers uncommitted records", e);
             } finally {
                 // a static member stays in the group on close unless told: leave, so others take over at once
-                consumer.close(CloseOptions.timeout(Duration.ofSeconds(10))
+                consumer.close(CloseOptions.timeout(clientTimeout)
                         .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
             }
         }
@@ -284,10 +295,10 @@ final class DeliveryLoop implements Runnable {
         if (!commit.offsets().isEmpty()) {
             try {
                 try {
-                    consumer.commitSync(commit.offsets());
+                    consumer.commitSync(commit.offsets(), clientTimeout);
                 } catch (final WakeupException pendingStop) {
                     // stop() woke the consumer while it was not polling; the wake-up is spent now
-                    consumer.commitSync(commit.offsets());
+                    consumer.commitSync(commit.offsets(), clientTimeout);
                 }
                 commit.settle();
             } catch (final RuntimeException e) {

@@ -5,6 +5,7 @@ import dev.mailpipe.deliverer.dns.DnsjavaMxResolver;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SocketTransport;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -47,10 +48,12 @@ public final class MxDelivererApp implements MailpipeApp {
     private final Publisher publisher;
     private final ConnectionPool pool;
     private final Duration grace;
+    private final String bootstrapServers;
     private volatile boolean closed;
 
     private MxDelivererApp(final DeliveryLoop loop, final ExecutorService workers, final Publisher publisher,
-            final ConnectionPool pool, final Duration grace) {
+            final ConnectionPool pool, final Duration grace, final String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
         this.loop = loop;
         this.workers = workers;
         this.publisher = publisher;
@@ -116,7 +119,7 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.getInt(MxDelivererConfig.MAX_IN_FLIGHT), grace);
         Gauge.builder("mailpipe.deliverer.in.flight", loop, DeliveryLoop::inFlight)
                 .description("Deliveries in progress").register(registry);
-        final MxDelivererApp app = new MxDelivererApp(loop, workers, publisher, pool, grace);
+        final MxDelivererApp app = new MxDelivererApp(loop, workers, publisher, pool, grace, bootstrap);
         app.loopThread.start();
         LOG.info("mx-deliverer consuming {} as group {} (MX port {}, DNS {})", consumed,
                 config.getString(MxDelivererConfig.GROUP_ID), config.getInt(MxDelivererConfig.MX_PORT),
@@ -144,7 +147,14 @@ public final class MxDelivererApp implements MailpipeApp {
             return;
         }
         closed = true;
-        loop.stop();
+        // During a Kafka outage no output can be acknowledged and no offset committed: waiting for
+        // in-flight deliveries would only hold a SIGTERM. Their records are redelivered.
+        final boolean kafka = KafkaProbe.reachable(bootstrapServers, Duration.ofMillis(500));
+        if (!kafka) {
+            LOG.warn("Kafka is unreachable: stopping without waiting for in-flight deliveries");
+        }
+        final Duration clientTimeout = kafka ? Duration.ofSeconds(10) : Duration.ofSeconds(1);
+        loop.stop(kafka ? grace : Duration.ZERO, clientTimeout);
         try {
             loopThread.join(grace.plusSeconds(15).toMillis());
         } catch (final InterruptedException e) {
@@ -156,7 +166,7 @@ public final class MxDelivererApp implements MailpipeApp {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        publisher.close();
+        publisher.close(clientTimeout);
         pool.close();
         LOG.info("mx-deliverer stopped");
     }

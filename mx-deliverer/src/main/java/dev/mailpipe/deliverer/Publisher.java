@@ -75,8 +75,13 @@ final class Publisher implements AutoCloseable {
 
     @Override
     public void close() {
+        close(Duration.ofSeconds(10));
+    }
+
+    /** Stops retrying and closes the producer, giving unsent records up to {@code timeout}. */
+    void close(final Duration timeout) {
         closed = true;
         retries.shutdownNow();
-        producer.close(Duration.ofSeconds(10));
+        producer.close(timeout);
     }
 }

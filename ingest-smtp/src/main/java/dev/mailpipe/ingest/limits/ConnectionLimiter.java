@@ -43,6 +43,10 @@ public final class ConnectionLimiter {
         perAddress.computeIfPresent(address, (a, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
+    public int maxTotal() {
+        return maxTotal;
+    }
+
     public int open() {
         return total.get();
     }

@@ -1,10 +1,12 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.ingest.limits.ReadDeadline;
 import dev.mailpipe.ingest.smtp.DataDecoder;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -17,13 +19,33 @@ final class ConnectionInput {
     record Line(String text, boolean tooLong) {
     }
 
+    /** Sets the socket's read timeout before a read. */
+    @FunctionalInterface
+    interface ReadTimeout {
+        void set(int millis) throws IOException;
+    }
+
     private InputStream stream;
+    private ReadDeadline deadline;
+    private int idleMillis;
+    private ReadTimeout readTimeout;
     private final byte[] buffer = new byte[16 * 1024]; // per connection: keep small, connections are many
     private int position;
     private int limit;
 
     ConnectionInput(final InputStream stream) {
         this.stream = stream;
+    }
+
+    /**
+     * Bounds the reads that follow by {@code deadline} as well as by the per-read
+     * {@code idleMillis}; {@code null} removes the bound. A read past the deadline fails with
+     * {@link SocketTimeoutException}.
+     */
+    void deadline(final ReadDeadline deadline, final int idleMillis, final ReadTimeout readTimeout) {
+        this.deadline = deadline;
+        this.idleMillis = idleMillis;
+        this.readTimeout = readTimeout;
     }
 
     /** True when input is already waiting (pipelined): replies can be held back until it is handled. */
@@ -84,7 +106,17 @@ final class ConnectionInput {
     }
 
     private boolean fill() throws IOException {
+        if (deadline != null) {
+            final long now = System.nanoTime();
+            if (deadline.remainingNanos(now) <= 0) {
+                throw new SocketTimeoutException("read deadline passed");
+            }
+            readTimeout.set(deadline.nextReadTimeoutMillis(now, idleMillis));
+        }
         final int n = stream.read(buffer, 0, buffer.length);
+        if (deadline != null && n > 0) {
+            deadline.received(n);
+        }
         if (n <= 0) {
             return false;
         }

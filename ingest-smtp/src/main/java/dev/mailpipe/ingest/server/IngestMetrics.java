@@ -17,6 +17,7 @@ public final class IngestMetrics {
     private final Timer acceptLatency;
     private final Counter connections;
     private final Counter connectionsRefused;
+    private final Counter connectionsEvicted;
     private final ConcurrentHashMap<String, Counter> rejected = new ConcurrentHashMap<>();
 
     public IngestMetrics(final MeterRegistry registry, final Supplier<Number> openConnections) {
@@ -28,6 +29,9 @@ public final class IngestMetrics {
                 .publishPercentiles(0.5, 0.99).register(registry);
         this.connections = Counter.builder("mailpipe.ingest.connections").register(registry);
         this.connectionsRefused = Counter.builder("mailpipe.ingest.connections.refused").register(registry);
+        this.connectionsEvicted = Counter.builder("mailpipe.ingest.connections.evicted")
+                .description("Idle unauthenticated connections closed to make room near the connection cap")
+                .register(registry);
         Gauge.builder("mailpipe.ingest.connections.open", openConnections).register(registry);
     }
 
@@ -43,6 +47,10 @@ public final class IngestMetrics {
 
     void connectionRefused() {
         connectionsRefused.increment();
+    }
+
+    void connectionEvicted() {
+        connectionsEvicted.increment();
     }
 
     /** Counts an error reply under a reason derived from its code and enhanced status. */

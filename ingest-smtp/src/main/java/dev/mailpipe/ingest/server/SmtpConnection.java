@@ -1,6 +1,9 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.ingest.limits.EvictionPolicy;
+import dev.mailpipe.ingest.limits.ReadDeadline;
 import dev.mailpipe.ingest.queue.Submitter;
+import dev.mailpipe.ingest.smtp.Replies;
 import dev.mailpipe.ingest.smtp.DataDecoder;
 import dev.mailpipe.ingest.smtp.Reply;
 import dev.mailpipe.ingest.smtp.SmtpSession;
@@ -10,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
@@ -23,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>Replies are written to a buffer and flushed only when no further input is waiting, so a
  * pipelining client gets all replies of one batch in order and in one write (RFC 2920).
  */
-final class SmtpConnection {
+final class SmtpConnection implements EvictionPolicy.Candidate {
 
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
 
@@ -43,10 +47,23 @@ final class SmtpConnection {
     private static final int SUBMITTING = 1;
     private static final int STOPPED = 2;
     private volatile boolean stopping;
+    private volatile boolean evicted;
+    private volatile boolean authenticated;
+    /** nanoTime since which the connection waits for a command line; -1 while busy. */
+    private volatile long idleSince = -1;
+    private final SmtpServer.Deadlines deadlines;
 
     SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
             final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs)
             throws IOException {
+        this(socket, session, submitter, metrics, tls, maxLineLength, commandTimeoutMs, dataTimeoutMs,
+                SmtpServer.Deadlines.DEFAULTS);
+    }
+
+    SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
+            final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs,
+            final SmtpServer.Deadlines deadlines) throws IOException {
+        this.deadlines = deadlines;
         this.socket = socket;
         this.session = session;
         this.submitter = submitter;
@@ -69,22 +86,83 @@ final class SmtpConnection {
                     perform(session.onShutdown());
                     return;
                 }
-                final ConnectionInput.Line line = input.readLine(maxLineLength);
+                final ConnectionInput.Line line;
+                idleSince = input.hasPending() ? -1 : System.nanoTime();
+                input.deadline(ReadDeadline.forLine(System.nanoTime(), Duration.ofMillis(deadlines.commandMs())),
+                        commandTimeoutMs, ms -> socket.setSoTimeout(ms));
+                try {
+                    line = input.readLine(maxLineLength);
+                } finally {
+                    idleSince = -1;
+                    input.deadline(null, 0, null);
+                }
                 if (line == null) {
+                    if (evicted) {
+                        sayEvicted();
+                    }
                     return;
                 }
                 open = perform(line.tooLong() ? session.onLineTooLong() : session.onLine(line.text()));
+                authenticated = session.apiUser() != null;
             }
         } catch (final SocketTimeoutException e) {
+            if (evicted) {
+                sayEvicted();
+                return;
+            }
             try {
                 perform(session.onTimeout()); // between commands or in the middle of DATA
             } catch (final IOException | RuntimeException ignored) {
                 // the client is gone anyway
             }
         } catch (final IOException e) {
+            if (evicted) {
+                sayEvicted();
+                return;
+            }
             LOG.debug("connection from {} ended: {}", socket.getRemoteSocketAddress(), e.toString());
         } catch (final RuntimeException e) {
             LOG.error("bug while serving {}", socket.getRemoteSocketAddress(), e);
+        }
+    }
+
+    @Override
+    public boolean authenticated() {
+        return authenticated;
+    }
+
+    @Override
+    public long idleSince() {
+        return idleSince;
+    }
+
+    /**
+     * Ends an idle connection to make room for others: its reader sees end of input and answers
+     * {@code 421 4.7.0} before closing. Called from another connection's thread.
+     */
+    void evict() {
+        evicted = true;
+        try {
+            if (socket instanceof SSLSocket) {
+                socket.close(); // TLS sockets cannot half-close: no 421 for them
+            } else {
+                socket.shutdownInput();
+            }
+        } catch (final IOException | UnsupportedOperationException e) {
+            try {
+                socket.close();
+            } catch (final IOException ignored) {
+                // gone already
+            }
+        }
+    }
+
+    private void sayEvicted() {
+        try {
+            output.write(Replies.IDLE_EVICTED.wireBytes());
+            output.flush();
+        } catch (final IOException ignored) {
+            // the client is gone anyway
         }
     }
 
@@ -148,9 +226,12 @@ final class SmtpConnection {
     private dev.mailpipe.ingest.smtp.DataOutcome readData(final Step.Action.ReadData r) throws IOException {
         final DataDecoder decoder = new DataDecoder(r.maxBytes(), r.maxLineLength());
         socket.setSoTimeout(dataTimeoutMs);
+        input.deadline(ReadDeadline.forData(System.nanoTime(), Duration.ofMillis(deadlines.dataMs()),
+                deadlines.dataMinBytesPerSecond()), dataTimeoutMs, ms -> socket.setSoTimeout(ms));
         try {
             input.readData(decoder);
         } finally {
+            input.deadline(null, 0, null);
             socket.setSoTimeout(commandTimeoutMs);
         }
         return decoder.outcome();

@@ -1,6 +1,7 @@
 package dev.mailpipe.ingest.server;
 
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
+import dev.mailpipe.ingest.limits.EvictionPolicy;
 import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.Replies;
@@ -39,7 +40,27 @@ public final class SmtpServer implements AutoCloseable {
     /** How connections are served. {@code sessions} makes the session for (client, session number). */
     public record Options(SSLContext tls, int maxLineLength, int commandTimeoutMs, int dataTimeoutMs,
             ConnectionLimiter limiter, Function<String, String> trustedAccount,
-            BiFunction<ClientInfo, Long, SmtpSession> sessions, Submitter submitter, IngestMetrics metrics) {
+            BiFunction<ClientInfo, Long, SmtpSession> sessions, Submitter submitter, IngestMetrics metrics,
+            Deadlines deadlines) {
+
+        public Options(final SSLContext tls, final int maxLineLength, final int commandTimeoutMs,
+                final int dataTimeoutMs, final ConnectionLimiter limiter, final Function<String, String> trustedAccount,
+                final BiFunction<ClientInfo, Long, SmtpSession> sessions, final Submitter submitter,
+                final IngestMetrics metrics) {
+            this(tls, maxLineLength, commandTimeoutMs, dataTimeoutMs, limiter, trustedAccount, sessions, submitter,
+                    metrics, Deadlines.DEFAULTS);
+        }
+    }
+
+    /**
+     * Slow and idle clients: a whole command line within {@code commandMs}; DATA within
+     * {@code dataMs} plus its size at {@code dataMinBytesPerSecond}; when open connections reach
+     * {@code evictRatio} of the cap, the unauthenticated connection idle the longest (at least
+     * {@code evictMinIdleMs}) is closed with 421 4.7.0 for each new one.
+     */
+    public record Deadlines(int commandMs, int dataMs, long dataMinBytesPerSecond, double evictRatio,
+            long evictMinIdleMs) {
+        public static final Deadlines DEFAULTS = new Deadlines(300_000, 600_000, 10_240, 0.9, 1_000);
     }
 
     private final Options options;
@@ -51,8 +72,12 @@ public final class SmtpServer implements AutoCloseable {
     private final AtomicLong sessionNumbers = new AtomicLong();
     private volatile boolean closed;
 
+    private final EvictionPolicy eviction;
+
     private SmtpServer(final Options options) {
         this.options = options;
+        this.eviction = new EvictionPolicy(options.limiter().maxTotal(), options.deadlines().evictRatio(),
+                java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(options.deadlines().evictMinIdleMs()));
     }
 
     /** Binds every listener on {@code host} (port 0 = a free port) and starts accepting. */
@@ -119,7 +144,7 @@ public final class SmtpServer implements AutoCloseable {
     private void handle(final Socket socket, final boolean implicitTls) {
         final String address = socket.getInetAddress().getHostAddress();
         options.metrics().connection();
-        if (!options.limiter().tryOpen(address)) {
+        if (!admit(address)) {
             options.metrics().connectionRefused();
             refuse(socket, implicitTls);
             return;
@@ -141,7 +166,7 @@ public final class SmtpServer implements AutoCloseable {
             final ClientInfo client = new ClientInfo(address, options.trustedAccount().apply(address), cipher, protocol);
             final SmtpSession session = options.sessions().apply(client, sessionNumbers.incrementAndGet());
             connection = new SmtpConnection(socket, session, options.submitter(), options.metrics(), options.tls(),
-                    options.maxLineLength(), options.commandTimeoutMs(), options.dataTimeoutMs());
+                    options.maxLineLength(), options.commandTimeoutMs(), options.dataTimeoutMs(), options.deadlines());
             connections.put(connection, socket);
             if (!closed) {
                 connection.serve();
@@ -156,6 +181,43 @@ public final class SmtpServer implements AutoCloseable {
             closeQuietly(socket);
             options.limiter().release(address);
         }
+    }
+
+    /**
+     * Takes a connection slot for {@code address}; near the global cap it first evicts the idle
+     * unauthenticated connection waiting the longest, and waits briefly for its slot.
+     */
+    private boolean admit(final String address) {
+        final ConnectionLimiter limiter = options.limiter();
+        if (!eviction.shouldEvict(limiter.open())) {
+            return limiter.tryOpen(address);
+        }
+        final java.util.Optional<SmtpConnection> victim = eviction.choose(connections.keySet(), System.nanoTime());
+        victim.ifPresent(c -> {
+            if (connections.remove(c) != null) {
+                options.metrics().connectionEvicted();
+                c.evict();
+            }
+        });
+        if (limiter.tryOpen(address)) {
+            return true;
+        }
+        if (victim.isEmpty()) {
+            return false;
+        }
+        final long deadline = System.nanoTime() + 500_000_000L; // the victim's thread frees its slot
+        while (System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (limiter.tryOpen(address)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void refuse(final Socket socket, final boolean implicitTls) {

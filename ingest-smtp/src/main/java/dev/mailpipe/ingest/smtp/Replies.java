@@ -27,6 +27,7 @@ public final class Replies {
     public static final Reply TIMEOUT = Reply.of(421, "4.4.2 Timeout, closing connection");
     public static final Reply TOO_MANY_ERRORS = Reply.of(421, "4.7.0 Too many errors, closing connection");
     public static final Reply TOO_MANY_CONNECTIONS = Reply.of(421, "4.7.0 Too many connections, try again later");
+    public static final Reply IDLE_EVICTED = Reply.of(421, "4.7.0 Idle unauthenticated connection closed to make room, try again later");
     public static final Reply SHUTTING_DOWN = Reply.of(421, "4.3.2 Service shutting down, closing connection");
 
     public static final Reply UNKNOWN_COMMAND = Reply.of(500, "5.5.2 Command not recognized");
