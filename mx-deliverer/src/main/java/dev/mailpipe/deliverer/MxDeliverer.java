@@ -61,13 +61,20 @@ final class MxDeliverer {
 
     Outcome deliver(final String domain, final String mailFrom, final String recipient, final byte[] content)
             throws InterruptedException {
+        return deliver(domain, mailFrom, recipient, content, false);
+    }
+
+    /** @param smtputf8 the submission used SMTPUTF8: use it where the next hop offers it ({@code Envelope}) */
+    Outcome deliver(final String domain, final String mailFrom, final String recipient, final byte[] content,
+            final boolean smtputf8) throws InterruptedException {
         limiter.acquire(domain);
         try {
             return switch (resolver.resolve(domain)) {
                 case MxResolution.Permanent p -> Outcome.localBounce(null, p.reason().contains("null MX") ? "5.1.10"
                         : "5.1.2", p.reason());
                 case MxResolution.Temporary t -> Outcome.localDeferral(null, "4.4.3", t.reason());
-                case MxResolution.Targets targets -> tryHosts(domain, targets.hosts(), mailFrom, recipient, content);
+                case MxResolution.Targets targets -> tryHosts(domain, targets.hosts(), mailFrom, recipient, content,
+                        smtputf8);
             };
         } finally {
             limiter.release(domain);
@@ -75,7 +82,7 @@ final class MxDeliverer {
     }
 
     private Outcome tryHosts(final String domain, final List<MxHost> hosts, final String mailFrom,
-            final String recipient, final byte[] content) throws InterruptedException {
+            final String recipient, final byte[] content, final boolean smtputf8) throws InterruptedException {
         Outcome last = null;
         final List<InetAddress> refused = new ArrayList<>();
         for (final MxHost host : hosts) {
@@ -88,7 +95,7 @@ final class MxDeliverer {
                     throw new InterruptedException("delivery abandoned");
                 }
                 final Attempt attempt = tryAddress(host.name(), new InetSocketAddress(address, port), mailFrom,
-                        recipient, content);
+                        recipient, content, smtputf8);
                 if (attempt.decisive()) {
                     return attempt.outcome();
                 }
@@ -109,11 +116,11 @@ final class MxDeliverer {
     }
 
     private Attempt tryAddress(final String host, final InetSocketAddress target, final String mailFrom,
-            final String recipient, final byte[] content) {
+            final String recipient, final byte[] content, final boolean smtputf8) {
         final SmtpSession cached = pool.take(target);
         if (cached != null) {
             try {
-                return finish(host, target, cached, cached.send(mailFrom, recipient, content));
+                return finish(host, target, cached, cached.send(mailFrom, recipient, content, smtputf8));
             } catch (final IOException stale) {
                 cached.close(); // the server dropped an idle connection: open a fresh one
                 LOG.debug("cached connection to {} failed: {}", target, stale.toString());
@@ -139,7 +146,7 @@ final class MxDeliverer {
                     + addressText(target) + "]: " + describe(e)), false);
         }
         try {
-            return finish(host, target, session, session.send(mailFrom, recipient, content));
+            return finish(host, target, session, session.send(mailFrom, recipient, content, smtputf8));
         } catch (final IOException e) {
             session.close();
             return new Attempt(Outcome.localDeferral(host, "4.4.2", "lost connection with " + host + "["

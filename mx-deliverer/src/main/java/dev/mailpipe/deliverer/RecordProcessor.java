@@ -70,7 +70,7 @@ final class RecordProcessor {
         final long t0 = System.nanoTime();
         try {
             outcome = deliverer.deliver(email.getRecipientDomain(), email.getMailFrom(), email.getRecipient(),
-                    bytes(email.getContent()));
+                    bytes(email.getContent()), email.getSmtputf8());
         } catch (final RuntimeException bug) {
             // never let one email block its partition's commits: treat it as a temporary failure
             LOG.error("delivery of {} failed unexpectedly; deferring it", email.getEmailId(), bug);

@@ -28,7 +28,8 @@ import java.util.function.IntFunction;
 public final class TestSmtpServer implements AutoCloseable {
 
     /** One accepted message. */
-    public record Received(String mailFrom, List<String> recipients, byte[] data) {
+    /** @param mailParameters the ESMTP parameters of MAIL FROM as sent, e.g. {@code BODY=8BITMIME SMTPUTF8} */
+    public record Received(String mailFrom, List<String> recipients, byte[] data, String mailParameters) {
         public String text() {
             return new String(data, StandardCharsets.UTF_8);
         }
@@ -42,14 +43,16 @@ public final class TestSmtpServer implements AutoCloseable {
     private final IntFunction<String> dataReply;
     private final String rcptReply;
     private final boolean silent;
+    private final boolean smtputf8;
     private volatile boolean closed;
 
     private TestSmtpServer(final ServerSocket server, final IntFunction<String> dataReply,
-            final String rcptReply, final boolean silent) {
+            final String rcptReply, final boolean silent, final boolean smtputf8) {
         this.server = server;
         this.dataReply = dataReply;
         this.rcptReply = rcptReply;
         this.silent = silent;
+        this.smtputf8 = smtputf8;
         Thread.ofVirtual().name("test-smtp-accept").start(this::acceptLoop);
     }
 
@@ -121,16 +124,19 @@ public final class TestSmtpServer implements AutoCloseable {
             }
             reply(out, "220 test.smtp ESMTP ready");
             String from = null;
+            String parameters = "";
             List<String> rcpts = new ArrayList<>();
             String line;
             while ((line = readLine(in)) != null) {
                 final String upper = line.toUpperCase(Locale.ROOT);
                 if (upper.startsWith("EHLO")) {
-                    reply(out, "250-test.smtp\r\n250-PIPELINING\r\n250-8BITMIME\r\n250 SIZE 100000000");
+                    reply(out, "250-test.smtp\r\n250-PIPELINING\r\n250-8BITMIME\r\n" + (smtputf8 ? "250-SMTPUTF8\r\n" : "")
+                            + "250 SIZE 100000000");
                 } else if (upper.startsWith("HELO")) {
                     reply(out, "250 test.smtp");
                 } else if (upper.startsWith("MAIL FROM:")) {
                     from = path(line.substring(10));
+                    parameters = line.substring(line.indexOf('>') + 1).strip();
                     rcpts = new ArrayList<>();
                     reply(out, "250 2.1.0 ok");
                 } else if (upper.startsWith("RCPT TO:")) {
@@ -143,7 +149,7 @@ public final class TestSmtpServer implements AutoCloseable {
                     final byte[] data = readData(in);
                     final String answer = dataReply.apply(transactions.getAndIncrement());
                     if (answer.startsWith("2")) {
-                        received.add(new Received(from, List.copyOf(rcpts), data));
+                        received.add(new Received(from, List.copyOf(rcpts), data, parameters));
                     }
                     reply(out, answer);
                 } else if (upper.equals("RSET")) {
@@ -220,6 +226,7 @@ public final class TestSmtpServer implements AutoCloseable {
         private IntFunction<String> dataReply = n -> "250 2.0.0 queued as " + n;
         private String rcptReply = "250 2.1.5 ok";
         private boolean silent;
+        private boolean smtputf8;
 
         private Builder(final String address) {
             this.address = address;
@@ -242,6 +249,12 @@ public final class TestSmtpServer implements AutoCloseable {
             return this;
         }
 
+        /** Announce SMTPUTF8 (RFC 6531) in the EHLO reply. */
+        public Builder smtputf8() {
+            this.smtputf8 = true;
+            return this;
+        }
+
         /** Accept TCP connections but never send a greeting. */
         public Builder silent() {
             this.silent = true;
@@ -253,7 +266,7 @@ public final class TestSmtpServer implements AutoCloseable {
                 final ServerSocket server = new ServerSocket();
                 server.setReuseAddress(true);
                 server.bind(new InetSocketAddress(InetAddress.getByName(address), port), 512);
-                return new TestSmtpServer(server, dataReply, rcptReply, silent);
+                return new TestSmtpServer(server, dataReply, rcptReply, silent, smtputf8);
             } catch (final IOException e) {
                 throw new IllegalStateException("cannot listen on " + address + ":" + port, e);
             }

@@ -111,6 +111,7 @@ public final class Expander {
                     .setSubmittedAt(raw.getReceivedAt())
                     .setCustomHeaders(new LinkedHashMap<>(customHeaders))
                     .setFilters(filters)
+                    .setSmtputf8(raw.getSmtputf8())
                     .setContent(ByteBuffer.wrap(email))
                     .build());
         }

@@ -40,6 +40,20 @@ class ExpanderTest {
     }
 
     @Test
+    void shouldCarrySmtputf8AndKeyInternationalisedDomainsByTheirALabel() {
+        final RawMessage raw = Submissions.raw(Submissions.MESSAGE_ID, List.of("jörg@Bücher.example"),
+                Submissions.message("Hi\n"));
+        raw.setSmtputf8(true);
+        final OutboundEmail email = emails(expander.expand(raw)).get(0);
+        assertThat(email.getSmtputf8()).isTrue();
+        assertThat(email.getRecipient()).isEqualTo("jörg@Bücher.example");
+        assertThat(email.getRecipientDomain()).isEqualTo("xn--bcher-kva.example");
+
+        raw.setSmtputf8(false); // a record that did not ask for it cannot carry a UTF-8 address
+        assertThat(expander.expand(raw)).isInstanceOf(Expansion.Invalid.class);
+    }
+
+    @Test
     void shouldNeverPutAnEnvelopeOnlyRecipientIntoAnyHeader() {
         final String content = "From: support@ifaxin.com\r\nTo: ben@ifaxin.com\r\nBcc: boss@secret.test\r\n"
                 + "Subject: report\r\n\r\nHi\r\n";

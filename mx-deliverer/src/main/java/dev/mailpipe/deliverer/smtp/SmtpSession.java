@@ -81,6 +81,20 @@ public final class SmtpSession implements AutoCloseable {
      * MAIL, RCPT or DATA, or the reply to the final dot.
      */
     public SmtpReply send(final String mailFrom, final String recipient, final byte[] content) throws IOException {
+        return send(mailFrom, recipient, content, false);
+    }
+
+    /**
+     * Like {@link #send(String, String, byte[])}, for a submission that used SMTPUTF8 (or has UTF-8
+     * addresses): see {@link Envelope} for what goes to a hop with and without SMTPUTF8. When the
+     * email cannot go to this hop the reply is mailpipe's own {@code 553 5.6.7} and nothing is sent.
+     */
+    public SmtpReply send(final String mailFrom, final String recipient, final byte[] content, final boolean smtputf8)
+            throws IOException {
+        final Envelope envelope = Envelope.choose(mailFrom, recipient, smtputf8, capabilities.contains("SMTPUTF8"));
+        if (envelope == null) {
+            return Envelope.refusal(mailFrom, recipient);
+        }
         if (transactions > 0) {
             final SmtpReply rset = command("RSET", timeouts.command());
             if (!rset.positive()) {
@@ -88,8 +102,9 @@ public final class SmtpSession implements AutoCloseable {
             }
         }
         transactions++;
-        final String mail = "MAIL FROM:<" + mailFrom + ">" + mailParameters(content);
-        final String rcpt = "RCPT TO:<" + recipient + ">";
+        final String mail = "MAIL FROM:<" + envelope.mailFrom() + ">" + mailParameters(content)
+                + (envelope.smtputf8() ? " SMTPUTF8" : "");
+        final String rcpt = "RCPT TO:<" + envelope.recipient() + ">";
         final SmtpReply mailReply;
         final SmtpReply rcptReply;
         final SmtpReply dataReply;

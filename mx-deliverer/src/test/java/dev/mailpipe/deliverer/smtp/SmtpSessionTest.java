@@ -168,4 +168,41 @@ class SmtpSessionTest {
 
         assertThat(t.commands()).contains("MAIL FROM:<a@x.test> BODY=8BITMIME");
     }
+
+    @Test
+    void shouldUseSmtputf8WhenTheNextHopOffersIt() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        assertThat(s.send("jörg@bücher.example", "用户@例子.广告", MESSAGE, true).code()).isEqualTo(250);
+        assertThat(t.commands()).contains("MAIL FROM:<jörg@bücher.example> SMTPUTF8", "RCPT TO:<用户@例子.广告>");
+    }
+
+    @Test
+    void shouldBounceWith5_6_7WithoutSendingWhenAUtf8LocalPartMeetsAHopWithoutSmtputf8() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        final SmtpReply reply = s.send("support@ifaxin.com", "jörg@example.com", MESSAGE, true);
+
+        assertThat(reply.code()).isEqualTo(553);
+        assertThat(reply.enhancedStatus()).isEqualTo("5.6.7");
+        assertThat(reply.text()).contains("<jörg@example.com>").contains("SMTPUTF8");
+        assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test");
+        assertThat(s.transactions()).isZero();
+    }
+
+    @Test
+    void shouldSendInternationalisedDomainsAsALabelsToAHopWithoutSmtputf8() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
+        final SmtpSession s = session(t);
+        s.open();
+
+        assertThat(s.send("support@ifaxin.com", "info@Bücher.example", MESSAGE, true).code()).isEqualTo(250);
+        assertThat(t.commands()).contains("MAIL FROM:<support@ifaxin.com>", "RCPT TO:<info@xn--bcher-kva.example>");
+    }
 }
