@@ -30,8 +30,15 @@ final class EndpointLanes {
         PostResult post(URI url, Requests request);
     }
 
-    /** Settings of every lane. */
-    record Limits(int concurrency, int maxQueue, int batchSize, int circuitFailures, Duration circuitOpen) {
+    /**
+     * Settings of every lane. {@code slowPost}: a lane whose posts fail, or take longer than this
+     * (on average, or one still running), is unhealthy: beyond {@code maxQueue} its events wait in
+     * the retry topics. A healthy lane takes more than {@code maxQueue} and reports itself
+     * {@linkplain #saturated saturated}, so the loop paces reading instead of parking events of a
+     * fast receiver for minutes.
+     */
+    record Limits(int concurrency, int maxQueue, int batchSize, int circuitFailures, Duration circuitOpen,
+            Duration slowPost) {
     }
 
     private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
@@ -65,6 +72,12 @@ final class EndpointLanes {
         return lanes.values().stream().mapToInt(Lane::pending).sum();
     }
 
+    /** True when some lane holds more than {@code fraction} of {@code maxQueue} events. */
+    boolean saturated(final double fraction) {
+        final int limit = (int) (limits.maxQueue() * fraction);
+        return lanes.values().stream().anyMatch(l -> l.queued() >= limit);
+    }
+
     Optional<CircuitBreaker.State> circuit(final String webhookId) {
         return Optional.ofNullable(lanes.get(webhookId)).map(l -> l.breaker.state());
     }
@@ -75,6 +88,9 @@ final class EndpointLanes {
         private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
         private int active;
         private int posting;
+        private boolean lastOk = true;
+        private long averageNanos;
+        private long lastCompletion = System.nanoTime();
 
         Lane(final String webhookId, final CircuitBreaker breaker) {
             this.webhookId = webhookId;
@@ -85,11 +101,28 @@ final class EndpointLanes {
             return queue.size() + posting;
         }
 
+        synchronized int queued() {
+            return queue.size();
+        }
+
+        /** Posts succeed and come back fast (no post hanging): worth waiting for. Call holding the lock. */
+        private boolean healthy() {
+            final long slow = limits.slowPost().toNanos();
+            return lastOk && breaker.state() == CircuitBreaker.State.CLOSED && averageNanos < slow
+                    && (posting == 0 || System.nanoTime() - lastCompletion < slow);
+        }
+
+        private synchronized void completed(final boolean ok, final long nanos) {
+            lastOk = ok;
+            averageNanos = averageNanos == 0 ? nanos : (averageNanos * 7 + nanos) / 8;
+            lastCompletion = System.nanoTime();
+        }
+
         void submit(final Delivery d) {
             boolean overflow = false;
             boolean start = false;
             synchronized (this) {
-                if (queue.size() >= limits.maxQueue()) {
+                if (queue.size() >= limits.maxQueue() && !healthy()) {
                     overflow = true;
                 } else {
                     queue.add(d);
@@ -170,7 +203,9 @@ final class EndpointLanes {
                     ? Requests.jsonBatch(hook, batch, clock.millis()) : Requests.form(hook, batch.get(0));
             final long start = System.nanoTime();
             final PostResult result = transport.post(URI.create(hook.getUrl()), request);
-            metrics.latency(hook, Duration.ofNanos(System.nanoTime() - start));
+            final long elapsed = System.nanoTime() - start;
+            completed(result.ok(), elapsed);
+            metrics.latency(hook, Duration.ofNanos(elapsed));
             if (result.ok()) {
                 breaker.succeeded();
                 metrics.sent(hook, batch.size());

@@ -31,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * (posted, or durably written to a retry or the dead-letter topic): at least once.
  *
  * <p>A retry record not yet due: its partition is sought back to it and paused until its due
- * time, while polling goes on for the others. With {@code maxInFlight} unsettled records every
- * partition is paused until half of them settled.
+ * time, while polling goes on for the others. With {@code maxInFlight} unsettled records, or a
+ * healthy endpoint's lane over its queue limit (a fast receiver catching up a backlog), every
+ * partition is paused until half of them settled and no lane is more than half full.
  *
  * <p>Lifecycle: {@link #run()} until {@link #stop()}; then it stops fetching, waits up to the grace
  * period for unsettled records, commits what settled and closes the consumer.
@@ -233,10 +234,10 @@ final class WebhookLoop implements Runnable {
 
     private void flowControl() {
         final int unsettled = inFlight.get();
-        if (!flowPaused && unsettled >= maxInFlight) {
+        if (!flowPaused && (unsettled >= maxInFlight || lanes.saturated(1.0))) {
             flowPaused = true;
             consumer.pause(consumer.assignment());
-        } else if (flowPaused && unsettled <= maxInFlight / 2) {
+        } else if (flowPaused && unsettled <= maxInFlight / 2 && !lanes.saturated(0.5)) {
             flowPaused = false;
             final Set<TopicPartition> resume = new HashSet<>(consumer.assignment());
             resume.removeAll(pausedUntil.keySet());

@@ -93,7 +93,8 @@ public final class WebhooksApp implements MailpipeApp {
                 new Settler(producer, schedule, metrics, clock), metrics, workers, clock,
                 new EndpointLanes.Limits(config.getInt(WebhooksConfig.ENDPOINT_CONCURRENCY),
                         config.getInt(WebhooksConfig.ENDPOINT_QUEUE), config.getInt(WebhooksConfig.BATCH_SIZE),
-                        config.getInt(WebhooksConfig.CIRCUIT_FAILURES), config.duration(WebhooksConfig.CIRCUIT_OPEN)));
+                        config.getInt(WebhooksConfig.CIRCUIT_FAILURES), config.duration(WebhooksConfig.CIRCUIT_OPEN),
+                        config.duration(WebhooksConfig.TIMEOUT).dividedBy(3)));
         final KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(KafkaDefaults.with(
                 KafkaDefaults.consumer(bootstrap, config.getString(WebhooksConfig.GROUP_ID)),
                 Map.of(ConsumerConfig.CLIENT_ID_CONFIG, clientId, ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 500)),

@@ -41,8 +41,9 @@ public final class WebhooksConfig extends AbstractConfig {
     public static final String ENDPOINT_CONCURRENCY = "webhook.endpoint.concurrency";
     private static final String ENDPOINT_CONCURRENCY_DOC = "Posts in progress per endpoint and per instance.";
     public static final String ENDPOINT_QUEUE = "webhook.endpoint.queue";
-    private static final String ENDPOINT_QUEUE_DOC = "Events waiting for one endpoint before further ones go "
-            + "straight to its first retry stage (so a slow endpoint never holds the others back).";
+    private static final String ENDPOINT_QUEUE_DOC = "Events waiting for one endpoint: beyond it a slow or failing "
+            + "endpoint's events wait in its first retry stage without using an attempt (so it never holds the others "
+            + "back), while a fast endpoint's backlog pauses reading instead.";
     public static final String CIRCUIT_FAILURES = "webhook.circuit.failures";
     private static final String CIRCUIT_FAILURES_DOC = "Consecutive failed posts that open an endpoint's circuit: "
             + "while open its events go to the retry topics without a connection attempt.";

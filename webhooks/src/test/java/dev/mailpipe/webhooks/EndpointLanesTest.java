@@ -48,10 +48,15 @@ class EndpointLanesTest {
 
     private EndpointLanes lanes(final EndpointLanes.Transport transport, final int concurrency, final int maxQueue,
             final int failures) {
+        return lanes(transport, concurrency, maxQueue, failures, Duration.ofSeconds(1));
+    }
+
+    private EndpointLanes lanes(final EndpointLanes.Transport transport, final int concurrency, final int maxQueue,
+            final int failures, final Duration slowPost) {
         final WebhookMetrics metrics = new WebhookMetrics(registry);
         return new EndpointLanes(id -> id.equals(HOOK.getId()) ? Optional.of(HOOK) : Optional.empty(), transport,
                 new Settler(producer, schedule, metrics, Clock.systemUTC()), metrics, workers, Clock.systemUTC(),
-                new EndpointLanes.Limits(concurrency, maxQueue, 100, failures, Duration.ofHours(1)));
+                new EndpointLanes.Limits(concurrency, maxQueue, 100, failures, Duration.ofHours(1), slowPost));
     }
 
     private static Delivery delivery(final int n, final int attempt) {
@@ -90,7 +95,7 @@ class EndpointLanesTest {
     }
 
     @Test
-    void shouldParkWhatExceedsTheQueueInTheFirstStageWithoutUsingAnAttempt() throws Exception {
+    void shouldParkWhatExceedsTheQueueOfASlowEndpointInTheFirstStageWithoutUsingAnAttempt() throws Exception {
         final CountDownLatch release = new CountDownLatch(1);
         final EndpointLanes lanes = lanes((url, request) -> {
             try {
@@ -99,8 +104,10 @@ class EndpointLanesTest {
                 Thread.currentThread().interrupt();
             }
             return new PostResult.Answered(200);
-        }, 1, 2, 5);
-        final List<Delivery> all = IntStream.range(0, 5).mapToObj(n -> delivery(n, 1)).toList();
+        }, 1, 2, 5, Duration.ofMillis(100));
+        lanes.submit(delivery(99, 1));
+        Thread.sleep(300); // its post hangs: the lane is slow
+        final List<Delivery> all = IntStream.range(0, 4).mapToObj(n -> delivery(n, 1)).toList();
 
         all.forEach(lanes::submit);
 
@@ -112,6 +119,28 @@ class EndpointLanesTest {
         release.countDown();
         await().atMost(Duration.ofSeconds(10)).until(() -> all.stream().allMatch(d -> d.settled().isDone()));
         assertThat(registry.get("mailpipe.webhooks.sent").counter().count()).isEqualTo(3.0);
+    }
+
+    @Test
+    void shouldQueueBeyondTheLimitForAFastEndpointAndReportItSaturated() throws Exception {
+        final CountDownLatch release = new CountDownLatch(1);
+        final EndpointLanes lanes = lanes((url, request) -> {
+            try {
+                release.await();
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return new PostResult.Answered(200);
+        }, 1, 2, 5, Duration.ofSeconds(30));
+        final List<Delivery> all = IntStream.range(0, 6).mapToObj(n -> delivery(n, 1)).toList();
+
+        all.forEach(lanes::submit);
+
+        assertThat(lanes.saturated(1.0)).isTrue();
+        release.countDown();
+        await().atMost(Duration.ofSeconds(10)).until(() -> all.stream().allMatch(d -> d.settled().isDone()));
+        assertThat(producer.history()).isEmpty();
+        assertThat(lanes.saturated(0.5)).isFalse();
     }
 
     @Test
