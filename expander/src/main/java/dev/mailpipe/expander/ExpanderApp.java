@@ -1,6 +1,7 @@
 package dev.mailpipe.expander;
 
 import dev.mailpipe.expander.core.Expander;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
@@ -68,7 +69,8 @@ public final class ExpanderApp implements MailpipeApp {
                 new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
                 new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig)));
+                new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig),
+                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();

@@ -17,6 +17,7 @@ public final class ExpanderMetrics {
     private final Counter submissionsExpanded;
     private final Counter submissionsInvalid;
     private final Timer expansion;
+    private final Counter emailsDropped;
 
     public ExpanderMetrics(final MeterRegistry registry) {
         emailsExpanded = Counter.builder("mailpipe.expander.emails.expanded")
@@ -29,6 +30,9 @@ public final class ExpanderMetrics {
         submissionsInvalid = Counter.builder("mailpipe.expander.submissions")
                 .tag("outcome", "invalid")
                 .description("Submissions read from mail.raw, by outcome")
+                .register(registry);
+        emailsDropped = Counter.builder("mailpipe.expander.emails.dropped")
+                .description("Emails not written because the recipient is suppressed (a dropped event instead)")
                 .register(registry);
         expansion = Timer.builder("mailpipe.expander.expansion")
                 .description("Time to expand one submission into its emails")
@@ -45,6 +49,10 @@ public final class ExpanderMetrics {
         submissionsExpanded.increment();
         emailsExpanded.increment(emails);
         expansion.record(took);
+    }
+
+    void dropped() {
+        emailsDropped.increment();
     }
 
     void invalid(final Duration took) {

@@ -2,11 +2,14 @@ package dev.mailpipe.expander;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.suppression.SuppressionKey;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
+import dev.mailpipe.schemas.Suppression;
+import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.schemas.TrackingFilters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -40,6 +43,8 @@ class ExpanderTopologyTest {
     private TestOutputTopic<String, OutboundEmail> outbound;
     private TestOutputTopic<String, DeliveryEvent> events;
     private TestOutputTopic<String, byte[]> deadLetters;
+    private TestInputTopic<String, Suppression> suppressions;
+    private TestInputTopic<String, byte[]> suppressionBytes;
 
     @BeforeEach
     void startDriver() {
@@ -60,6 +65,78 @@ class ExpanderTopologyTest {
                 Topics.DELIVERY_EVENTS.keySerde().deserializer(), Topics.DELIVERY_EVENTS.valueSerde().deserializer());
         deadLetters = driver.createOutputTopic(Topics.RAW_DLT, Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer());
+        suppressions = driver.createInputTopic(Topics.SUPPRESSIONS.name(), Topics.SUPPRESSIONS.keySerde().serializer(),
+                Topics.SUPPRESSIONS.valueSerde().serializer());
+        suppressionBytes = driver.createInputTopic(Topics.SUPPRESSIONS.name(), Serdes.String().serializer(),
+                Serdes.ByteArray().serializer());
+    }
+
+    private void suppress(final String apiUser, final String address, final SuppressionReason reason) {
+        suppressions.pipeInput(SuppressionKey.of(apiUser, address), Suppression.newBuilder().setApiUser(apiUser)
+                .setAddress(SuppressionKey.normalise(address)).setReason(reason).setCreatedAt(NOW)
+                .setSource("m-earlier0$" + address).build());
+    }
+
+    @Test
+    void shouldDropASuppressedRecipientWithADroppedEventInsteadOfAnEmail() {
+        suppress("api_user", "joe@ifaxin.com", SuppressionReason.unsubscribe);
+
+        raw.pipeInput(Submissions.MESSAGE_ID, Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("ben@ifaxin.com", "Joe@IFaxin.com", "bida@example.test"),
+                Submissions.message("Hi\n", "SC-Custom-order: 42")));
+
+        assertThat(outbound.readValuesToList()).extracting(OutboundEmail::getRecipient)
+                .containsExactly("ben@ifaxin.com", "bida@example.test");
+        final List<DeliveryEvent> all = events.readValuesToList();
+        assertThat(all).filteredOn(e -> e.getType() == EventType.request).extracting(DeliveryEvent::getRecipient)
+                .containsExactly("ben@ifaxin.com", "bida@example.test");
+        final List<DeliveryEvent> dropped = all.stream().filter(e -> e.getType() == EventType.dropped).toList();
+        assertThat(dropped).hasSize(1);
+        assertThat(dropped.get(0).getEmailId()).isEqualTo(Submissions.MESSAGE_ID + "1$Joe@IFaxin.com");
+        assertThat(dropped.get(0).getRecipient()).isEqualTo("Joe@IFaxin.com");
+        assertThat(dropped.get(0).getReason()).isEqualTo("suppressed: unsubscribe (m-earlier0$joe@ifaxin.com)");
+        assertThat(dropped.get(0).getApiUser()).isEqualTo("api_user");
+        assertThat(dropped.get(0).getCustomHeaders()).containsEntry("SC-Custom-order", "42");
+        assertThat(dropped.get(0).getEventId()).isNotEmpty();
+        assertThat(registry.get("mailpipe.expander.emails.dropped").counter().count()).isEqualTo(1.0);
+    }
+
+    @Test
+    void shouldScopeSuppressionsPerAccount() {
+        suppress("another_account", "ben@ifaxin.com", SuppressionReason.hard_bounce);
+
+        raw.pipeInput(Submissions.MESSAGE_ID, Submissions.raw(Submissions.MESSAGE_ID, List.of("ben@ifaxin.com"),
+                Submissions.message("Hi\n")));
+
+        assertThat(outbound.readValuesToList()).extracting(OutboundEmail::getRecipient).containsExactly("ben@ifaxin.com");
+        assertThat(events.readValuesToList()).extracting(DeliveryEvent::getType).containsExactly(EventType.request);
+    }
+
+    @Test
+    void shouldSendAgainOnceASuppressionIsRemoved() {
+        suppress("api_user", "ben@ifaxin.com", SuppressionReason.manual);
+        raw.pipeInput("m-1", Submissions.raw("m-1", List.of("ben@ifaxin.com"), Submissions.message("Hi\n")));
+        assertThat(outbound.isEmpty()).isTrue();
+        assertThat(events.readValuesToList()).extracting(DeliveryEvent::getReason)
+                .containsExactly("suppressed: manual (m-earlier0$ben@ifaxin.com)");
+
+        suppressions.pipeInput(SuppressionKey.of("api_user", "ben@ifaxin.com"), (Suppression) null);
+        raw.pipeInput("m-2", Submissions.raw("m-2", List.of("ben@ifaxin.com"), Submissions.message("Hi\n")));
+
+        assertThat(outbound.readValuesToList()).extracting(OutboundEmail::getMessageId).containsExactly("m-2");
+    }
+
+    @Test
+    void shouldTreatAnUnreadableSuppressionRecordAsSuppressedAndKeepGoing() {
+        suppressionBytes.pipeInput(SuppressionKey.of("api_user", "ben@ifaxin.com"), new byte[] {1, 2, 3});
+
+        raw.pipeInput(Submissions.MESSAGE_ID, Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("ben@ifaxin.com", "joe@ifaxin.com"), Submissions.message("Hi\n")));
+
+        assertThat(outbound.readValuesToList()).extracting(OutboundEmail::getRecipient).containsExactly("joe@ifaxin.com");
+        assertThat(events.readValuesToList()).filteredOn(e -> e.getType() == EventType.dropped)
+                .extracting(DeliveryEvent::getReason)
+                .containsExactly("suppressed: unknown (unreadable suppression record)");
     }
 
     @AfterEach

@@ -4,6 +4,7 @@ import dev.mailpipe.deliverer.dns.AddressPolicy;
 import dev.mailpipe.deliverer.dns.DnsjavaMxResolver;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SocketTransport;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
@@ -78,6 +79,7 @@ public final class MxDelivererApp implements MailpipeApp {
         consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
         specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
         specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
         TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR), specs);
 
         final SmtpTimeouts timeouts = new SmtpTimeouts(

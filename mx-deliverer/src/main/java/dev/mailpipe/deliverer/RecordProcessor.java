@@ -1,8 +1,12 @@
 package dev.mailpipe.deliverer;
 
+import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.Suppression;
+import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -34,6 +38,7 @@ final class RecordProcessor {
     private final Deserializer<OutboundEmail> emails = Topics.OUTBOUND.valueSerde().deserializer();
     private final Serializer<OutboundEmail> emailWriter = Topics.OUTBOUND.valueSerde().serializer();
     private final Serializer<DeliveryEvent> eventWriter = Topics.DELIVERY_EVENTS.valueSerde().serializer();
+    private final Serializer<Suppression> suppressionWriter = Topics.SUPPRESSIONS.valueSerde().serializer();
 
     RecordProcessor(final MxDeliverer deliverer, final RetryPolicy policy, final Clock clock,
             final MeterRegistry registry) {
@@ -86,8 +91,15 @@ final class RecordProcessor {
                 out.add(event(email, EventType.delivered, outcome, attempt, null, now));
             }
             case Outcome.Bounced b -> {
-                LOG.info("{} bounced (attempt {}): {}", email.getEmailId(), attempt, b.reply());
-                out.add(event(email, EventType.bounced, outcome, attempt, DeliveryEvents.reasonOf(b), now));
+                final BounceClass bounceClass = BounceClassifier.classify(b.reply());
+                LOG.info("{} bounced (attempt {}, {}): {}", email.getEmailId(), attempt, bounceClass, b.reply());
+                final DeliveryEvent bounced = DeliveryEvents.of(email, EventType.bounced, outcome, attempt,
+                        DeliveryEvents.reasonOf(b), now);
+                bounced.setBounceClass(bounceClass);
+                out.add(event(email, bounced));
+                if (bounceClass == BounceClass.hard) {
+                    out.add(suppression(email, b, now));
+                }
             }
             case Outcome.Deferred d -> {
                 switch (policy.afterDeferral(attempt, firstAttempt, now)) {
@@ -122,10 +134,31 @@ final class RecordProcessor {
 
     private ProducerRecord<String, byte[]> event(final OutboundEmail email, final EventType type,
             final Outcome outcome, final int attempt, final String reason, final Instant now) {
-        count(type.name());
-        final DeliveryEvent event = DeliveryEvents.of(email, type, outcome, attempt, reason, now);
+        return event(email, DeliveryEvents.of(email, type, outcome, attempt, reason, now));
+    }
+
+    private ProducerRecord<String, byte[]> event(final OutboundEmail email, final DeliveryEvent event) {
+        count(event.getType().name());
         return new ProducerRecord<>(Topics.DELIVERY_EVENTS.name(), email.getMessageId(),
                 eventWriter.serialize(Topics.DELIVERY_EVENTS.name(), event));
+    }
+
+    /**
+     * A hard bounce suppresses the address for the sending account (reason hard_bounce), written
+     * with the event, so it is durable before the source offset is committed.
+     */
+    private ProducerRecord<String, byte[]> suppression(final OutboundEmail email, final Outcome.Bounced bounce,
+            final Instant now) {
+        count("suppressed");
+        final Suppression suppression = Suppression.newBuilder()
+                .setApiUser(email.getApiUser())
+                .setAddress(SuppressionKey.normalise(email.getRecipient()))
+                .setReason(SuppressionReason.hard_bounce)
+                .setCreatedAt(now)
+                .setSource(email.getEmailId() + ": " + bounce.reply())
+                .build();
+        return new ProducerRecord<>(Topics.SUPPRESSIONS.name(), SuppressionKey.of(email.getApiUser(), email.getRecipient()),
+                suppressionWriter.serialize(Topics.SUPPRESSIONS.name(), suppression));
     }
 
     private static byte[] bytes(final java.nio.ByteBuffer buffer) {

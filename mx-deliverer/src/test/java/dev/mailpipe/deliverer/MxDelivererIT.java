@@ -3,9 +3,14 @@ package dev.mailpipe.deliverer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.platform.CompactedTable;
+import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.Suppression;
+import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.Dnsmasq;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
@@ -180,6 +185,7 @@ class MxDelivererIT {
         assertThat(bounced.getRemoteReply().getCode()).isEqualTo(550);
         assertThat(bounced.getRemoteReply().getEnhancedStatus()).isEqualTo("5.7.1");
         assertThat(bounced.getRemoteReply().getText()).isEqualTo("message refused");
+        assertThat(bounced.getBounceClass()).isEqualTo(BounceClass.soft);
         // a later email to the same server proves the first was not retried meanwhile
         final OutboundEmail probe = send("m4b.test-inbound", 0, "probe@reject.test");
         awaitEvent(probe, EventType.bounced);
@@ -196,6 +202,16 @@ class MxDelivererIT {
         assertThat(bounced.getReason()).contains("null MX");
         assertThat(bounced.getRemoteReply()).isNull();
         assertThat(bounced.getMxHost()).isNull();
+        // 5.1.10 says the address cannot take mail: a hard bounce, and the account stops sending to it
+        assertThat(bounced.getBounceClass()).isEqualTo(BounceClass.hard);
+        try (CompactedTable<Suppression> suppressions = CompactedTable.start(KAFKA.bootstrapServers(), "it",
+                Topics.SUPPRESSIONS.name(), Topics.SUPPRESSIONS.valueSerde())) {
+            final Suppression suppression = suppressions.get(SuppressionKey.of(email.getApiUser(), "Nobody@nullmx.test"))
+                    .orElseThrow();
+            assertThat(suppression.getReason()).isEqualTo(SuppressionReason.hard_bounce);
+            assertThat(suppression.getAddress()).isEqualTo("nobody@nullmx.test");
+            assertThat(suppression.getSource()).startsWith(email.getEmailId());
+        }
     }
 
     @Test

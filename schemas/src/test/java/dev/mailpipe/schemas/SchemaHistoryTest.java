@@ -125,6 +125,31 @@ class SchemaHistoryTest {
     }
 
     @Test
+    void shouldLetAReaderOfTheOldSchemaReadABounceWithItsClassAndADroppedEventAsItsOldDefault() throws IOException {
+        final Schema v1 = history("DeliveryEvent-v1.avsc");
+        final SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(DeliveryEvent.getClassSchema());
+        final BinaryMessageDecoder<GenericRecord> oldReader = new BinaryMessageDecoder<>(GenericData.get(), v1, store);
+        final DeliveryEvent bounce = DeliveryEvent.newBuilder().setType(EventType.bounced).setMessageId("m-1")
+                .setEmailId("m-10$ben@ifaxin.com").setTimestamp(java.time.Instant.ofEpochMilli(7))
+                .setBounceClass(BounceClass.hard).build();
+        final DeliveryEvent dropped = DeliveryEvent.newBuilder(bounce).setType(EventType.dropped).setBounceClass(null)
+                .setReason("suppressed: unsubscribe").build();
+
+        final GenericRecord readBounce = oldReader.decode(
+                Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize("t", bounce));
+        final GenericRecord readDropped = oldReader.decode(
+                Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize("t", dropped));
+
+        assertThat(readBounce.get("type").toString()).isEqualTo("bounced");
+        assertThat(readBounce.getSchema().getField("bounceClass")).isNull();
+        // v1's enum default was "invalid": a v1 reader cannot tell the new types apart, which is why
+        // v2 made the default an explicit "unknown" (next test); v1 consumers must upgrade to see them.
+        assertThat(readDropped.get("type").toString()).isEqualTo("invalid");
+        assertThat(readDropped.get("reason").toString()).isEqualTo("suppressed: unsubscribe");
+    }
+
+    @Test
     void shouldReadAnEventTypeTheReaderDoesNotKnowAsUnknown() throws IOException {
         final Schema newer = new Schema.Parser().parse(EventType.getClassSchema().toString()
                 .replace("\"unknown\"]", "\"unknown\",\"bounce_ack\"]"));

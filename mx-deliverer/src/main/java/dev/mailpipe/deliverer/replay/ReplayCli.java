@@ -178,9 +178,10 @@ public final class ReplayCli implements Callable<Integer> {
     }
 
     private static void print(final PrintWriter out, final String topic, final Replayer.Result r, final boolean dryRun) {
-        out.printf("%s: scanned %d, matched %d, replayed %d%s, missing %d%s%n", topic, r.scanned(), r.matched(),
+        out.printf("%s: scanned %d, matched %d, replayed %d%s, missing %d%s%s%n", topic, r.scanned(), r.matched(),
                 r.replayed(), dryRun ? " (dry run)" : "", r.missing(),
-                r.undecodable() > 0 ? ", undecodable " + r.undecodable() : "");
+                r.undecodable() > 0 ? ", undecodable " + r.undecodable() : "",
+                r.suppressed() > 0 ? ", suppressed " + r.suppressed() : "");
         out.flush();
     }
 }

@@ -1,8 +1,11 @@
 package dev.mailpipe.deliverer.replay;
 
+import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -27,12 +30,16 @@ import org.apache.kafka.common.serialization.Deserializer;
 /**
  * Copies selected emails back to {@code mail.outbound} as fresh first attempts. Records are copied
  * byte for byte (key and value) with {@link ReplayHeaders}; only headers change. One consumer
- * (assigned, no group) and one idempotent acks=all producer per replay.
+ * (assigned, no group) and one idempotent acks=all producer per replay. An email whose recipient is
+ * on the account's suppression list ({@code mail.suppressions}, read once at start) is skipped.
  */
 public final class Replayer implements AutoCloseable {
 
-    /** What a replay did. {@code missing}: selected emailIds not found; {@code undecodable}: skipped records. */
-    public record Result(long scanned, long matched, long replayed, long missing, long undecodable) {
+    /**
+     * What a replay did. {@code missing}: selected emailIds not found; {@code undecodable}: skipped
+     * records; {@code suppressed}: matched but not replayed, the recipient is on the account's suppression list.
+     */
+    public record Result(long scanned, long matched, long replayed, long missing, long undecodable, long suppressed) {
     }
 
     private static final Deserializer<OutboundEmail> EMAILS = Topics.OUTBOUND.valueSerde().deserializer();
@@ -44,6 +51,9 @@ public final class Replayer implements AutoCloseable {
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<Future<RecordMetadata>> sends = new ArrayList<>();
+    /** The suppression list as it was when the replay started; null when the topic does not exist yet. */
+    private final CompactedTable<Suppression> suppressions;
+    private long suppressed;
 
     /**
      * @param timeout how long one Kafka request (metadata, offsets, send) may block, and how long a
@@ -66,6 +76,10 @@ public final class Replayer implements AutoCloseable {
         this.scan = new TopicScan(consumer, timeout);
         this.out = out;
         this.err = err;
+        // checked through our own consumer (no auto-creation): following a missing topic would create it uncompacted
+        this.suppressions = consumer.partitionsFor(Topics.SUPPRESSIONS.name()).isEmpty() ? null
+                : CompactedTable.start(bootstrapServers, "mailpipe-replay", Topics.SUPPRESSIONS.name(),
+                        Topics.SUPPRESSIONS.valueSerde());
     }
 
     /** {@code mail.outbound.dlt} records the selector takes → {@code mail.outbound}. */
@@ -85,7 +99,7 @@ public final class Replayer implements AutoCloseable {
             }
         });
         final long replayed = awaitSends();
-        return new Result(scanned, counts[0], replayed, 0, counts[1]);
+        return new Result(scanned, counts[0], replayed, 0, counts[1], suppressed);
     }
 
     /**
@@ -109,7 +123,7 @@ public final class Replayer implements AutoCloseable {
                 });
         out.printf("%s: scanned %d, selected %d emails%n", Topics.DELIVERY_EVENTS.name(), eventsScanned, wanted.size());
         if (wanted.isEmpty()) {
-            return new Result(0, 0, 0, 0, undecodable[0]);
+            return new Result(0, 0, 0, 0, undecodable[0], 0);
         }
         final Set<String> pending = new LinkedHashSet<>(wanted);
         final long[] matched = new long[1];
@@ -130,11 +144,18 @@ public final class Replayer implements AutoCloseable {
             err.println("missing: " + emailId + " (not on " + Topics.OUTBOUND.name() + " since "
                     + java.time.Instant.ofEpochMilli(selector.window().startMinus(lookback)) + "; try a longer --lookback)");
         }
-        return new Result(scanned, matched[0], replayed, pending.size(), undecodable[0]);
+        return new Result(scanned, matched[0], replayed, pending.size(), undecodable[0], suppressed);
     }
 
     private void replay(final ConsumerRecord<byte[], byte[]> record, final OutboundEmail email, final boolean dryRun) {
         final String from = record.topic() + "/" + record.partition() + "/" + record.offset();
+        final Suppression suppression = suppressions == null ? null
+                : suppressions.get(SuppressionKey.of(email.getApiUser(), email.getRecipient())).orElse(null);
+        if (suppression != null) {
+            suppressed++;
+            out.println("skipped " + email.getEmailId() + " from " + from + ": suppressed (" + suppression.getReason() + ")");
+            return;
+        }
         if (dryRun) {
             out.println("would replay " + email.getEmailId() + " from " + from);
             return;
@@ -186,6 +207,9 @@ public final class Replayer implements AutoCloseable {
             consumer.close(Duration.ofSeconds(5));
         } finally {
             producer.close(Duration.ofSeconds(5));
+            if (suppressions != null) {
+                suppressions.close();
+            }
         }
     }
 }

@@ -2,11 +2,15 @@ package dev.mailpipe.deliverer.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.suppression.SuppressionKey;
 import dev.mailpipe.deliverer.RetryHeaders;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.Suppression;
+import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import java.io.PrintWriter;
@@ -145,6 +149,28 @@ class ReplayIT {
         assertThat(new String(copy.key(), StandardCharsets.UTF_8)).isEqualTo("a.test");
         assertThat(header(copy, ReplayHeaders.REPLAYED_FROM)).matches("mail\\.outbound/[0-2]/\\d+");
         assertThat(outbound(msg)).as("originals plus the one copy").hasSize(5);
+    }
+
+    @Test
+    void shouldSkipEmailsToSuppressedAddresses() {
+        KAFKA.cluster().createTopics(1, Topics.SUPPRESSIONS.name());
+        final String msg = "suppressed-" + System.nanoTime();
+        final OutboundEmail kept = email(msg, 0, "u1", "ann@a.test");
+        final OutboundEmail unsubscribed = email(msg, 1, "u1", "Bob@b.test");
+        put(Topics.OUTBOUND_DLT.name(), kept, NOW.minus(Duration.ofMinutes(10)), expiredHeaders());
+        put(Topics.OUTBOUND_DLT.name(), unsubscribed, NOW.minus(Duration.ofMinutes(10)), expiredHeaders());
+        try (CompactedTable<Suppression> table = CompactedTable.start(KAFKA.bootstrapServers(), "replay-it",
+                Topics.SUPPRESSIONS.name(), Topics.SUPPRESSIONS.valueSerde())) {
+            table.put(SuppressionKey.of("u1", "bob@b.test"), Suppression.newBuilder().setApiUser("u1")
+                    .setAddress("bob@b.test").setReason(SuppressionReason.unsubscribe).setCreatedAt(NOW).build());
+        }
+
+        final Run real = run("dlt", "--since", "1h");
+
+        assertThat(real.code()).as(real.toString()).isZero();
+        assertThat(real.out()).contains("skipped " + unsubscribed.getEmailId()).contains("suppressed (unsubscribe)")
+                .contains("suppressed 1");
+        assertThat(outbound(msg)).extracting(r -> decode(r).getEmailId()).containsExactly(kept.getEmailId());
     }
 
     private record Run(int code, String out, String err) {
