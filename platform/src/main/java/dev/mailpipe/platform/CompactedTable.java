@@ -43,6 +43,8 @@ public final class CompactedTable<V> implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(CompactedTable.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+    /** How long a topic that does not show in the metadata yet is waited for (just created elsewhere). */
+    private static final Duration TOPIC_METADATA_WAIT = Duration.ofSeconds(10);
 
     private final String topic;
     private final Serde<V> serde;
@@ -105,8 +107,18 @@ public final class CompactedTable<V> implements AutoCloseable {
     }
 
     private void catchUp() {
-        final List<TopicPartition> partitions = consumer.partitionsFor(topic, START_TIMEOUT).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        List<TopicPartition> partitions = partitionsOf(topic);
+        // A topic created a moment ago (TopicProvisioner at start) may not be in the metadata yet.
+        final long metadataDeadline = System.nanoTime() + TOPIC_METADATA_WAIT.toNanos();
+        while (partitions.isEmpty() && System.nanoTime() < metadataDeadline) {
+            try {
+                Thread.sleep(100);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            partitions = partitionsOf(topic);
+        }
         if (partitions.isEmpty()) {
             // Following nothing would leave this replica blind to every later change.
             throw new IllegalStateException("topic " + topic + " does not exist; create it first");
@@ -121,6 +133,11 @@ public final class CompactedTable<V> implements AutoCloseable {
             }
             apply(consumer.poll(Duration.ofMillis(200)));
         }
+    }
+
+    private List<TopicPartition> partitionsOf(final String name) {
+        return consumer.partitionsFor(name, START_TIMEOUT).stream()
+                .map(p -> new TopicPartition(name, p.partition())).toList();
     }
 
     private boolean caughtUp(final Map<TopicPartition, Long> end) {
