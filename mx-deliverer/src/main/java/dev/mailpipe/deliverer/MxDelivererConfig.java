@@ -1,7 +1,7 @@
 package dev.mailpipe.deliverer;
 
-import dev.mailpipe.deliverer.dns.Cidr;
 import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.LocalHost;

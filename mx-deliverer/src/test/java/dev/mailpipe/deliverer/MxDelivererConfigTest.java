@@ -3,7 +3,7 @@ package dev.mailpipe.deliverer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mailpipe.deliverer.dns.Cidr;
+import dev.mailpipe.platform.Cidr;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.common.config.ConfigException;

@@ -3,7 +3,7 @@ package dev.mailpipe.deliverer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.deliverer.dns.AddressPolicy;
-import dev.mailpipe.deliverer.dns.Cidr;
+import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;

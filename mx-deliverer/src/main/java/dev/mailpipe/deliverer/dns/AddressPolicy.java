@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.dns;
 
+import dev.mailpipe.platform.Cidr;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;

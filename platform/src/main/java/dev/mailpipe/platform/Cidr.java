@@ -1,10 +1,14 @@
-package dev.mailpipe.deliverer.dns;
+package dev.mailpipe.platform;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Arrays;
 
-/** An IPv4 or IPv6 network in CIDR notation, e.g. {@code 127.0.0.0/8} or {@code fc00::/7}. */
+/**
+ * An IPv4 or IPv6 network in CIDR notation, e.g. {@code 127.0.0.0/8} or {@code fc00::/7}: the one
+ * parser of network lists in settings (the deliverer's allowed MX networks, the web service's trusted
+ * proxies).
+ */
 public record Cidr(byte[] network, int prefixLength) {
 
     public Cidr {
