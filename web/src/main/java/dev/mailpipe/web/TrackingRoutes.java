@@ -48,6 +48,7 @@ final class TrackingRoutes {
 
     private final TrackingTokens tokens;
     private final Outbox outbox;
+    private final ClientAddress clients;
     private final Clock clock;
     private final Serializer<DeliveryEvent> events = Topics.DELIVERY_EVENTS.valueSerde().serializer();
     private final Serializer<Suppression> suppressions = Topics.SUPPRESSIONS.valueSerde().serializer();
@@ -55,8 +56,10 @@ final class TrackingRoutes {
     private final Map<TrackingKind, Counter> notFound = new EnumMap<>(TrackingKind.class);
     private final Counter pages;
 
-    TrackingRoutes(final TrackingTokens tokens, final Outbox outbox, final Clock clock, final MeterRegistry registry) {
+    TrackingRoutes(final TrackingTokens tokens, final Outbox outbox, final ClientAddress clients, final Clock clock,
+            final MeterRegistry registry) {
         this.tokens = tokens;
+        this.clients = clients;
         this.outbox = outbox;
         this.clock = clock;
         for (final TrackingKind kind : TrackingKind.values()) {
@@ -161,10 +164,10 @@ final class TrackingRoutes {
         served.get(token.kind()).increment();
     }
 
-    private static String clientIp(final ServerRequest req) {
+    private String clientIp(final ServerRequest req) {
         final SocketAddress address = req.remotePeer().address();
         if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return inet.getAddress().getHostAddress();
+            return clients.of(inet.getAddress(), req.headers().values(HeaderNames.X_FORWARDED_FOR));
         }
         return null;
     }

@@ -84,8 +84,8 @@ public final class WebApp implements MailpipeApp {
         routeJulToSlf4j();
         final Outbox outbox = new Outbox(producer, config.getInt(WebConfig.OUTBOX_CAPACITY), Duration.ofSeconds(1),
                 registry);
-        final TrackingRoutes routes = new TrackingRoutes(new TrackingTokens(config.tokenKeys()), outbox, clock,
-                registry);
+        final TrackingRoutes routes = new TrackingRoutes(new TrackingTokens(config.tokenKeys()), outbox,
+                new ClientAddress(config.trustedProxies()), clock, registry);
         final RequestDeadline deadline = new RequestDeadline(config.millis(WebConfig.REQUEST_DEADLINE_MS));
         final WebServer server;
         try {

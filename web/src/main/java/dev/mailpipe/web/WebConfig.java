@@ -2,6 +2,7 @@ package dev.mailpipe.web;
 
 import dev.mailpipe.core.tracking.TokenKeys;
 import dev.mailpipe.platform.AppConfigDef;
+import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.TrackingKeys;
@@ -9,6 +10,7 @@ import dev.mailpipe.platform.Validators;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
@@ -37,6 +39,7 @@ public final class WebConfig extends AbstractConfig {
     public static final String IDLE_TIMEOUT_MS = "web.idle.timeout.ms";
     public static final String MAX_CONNECTIONS = "web.max.connections";
     public static final String OUTBOX_CAPACITY = "web.outbox.capacity";
+    public static final String TRUSTED_PROXIES = "web.trusted.proxies";
 
     public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
                     CommonConfigs.defineKafka(TrackingKeys.define(new ConfigDef())), "0.0.0.0", 8085))
@@ -57,7 +60,10 @@ public final class WebConfig extends AbstractConfig {
                     "Most client connections open at once; more wait in the accept backlog.")
             .define(OUTBOX_CAPACITY, Type.INT, 100_000, ConfigDef.Range.atLeast(1), Importance.LOW,
                     "Tracking events held in memory while Kafka is unreachable; beyond that new events are "
-                            + "dropped (counted in mailpipe.web.outbox.dropped) and the requests still answer.");
+                            + "dropped (counted in mailpipe.web.outbox.dropped) and the requests still answer.")
+            .define(TRUSTED_PROXIES, Type.LIST, "", cidrList(), Importance.MEDIUM,
+                    "CIDR list of the load balancers or ingress in front of the service: from these peers the "
+                            + "client address is taken from X-Forwarded-For (empty: the header is ignored).");
 
     public WebConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);
@@ -114,6 +120,26 @@ public final class WebConfig extends AbstractConfig {
             throw new ConfigException(PUBLIC_URL, configured, "not a URL: " + e.getReason());
         }
         return url;
+    }
+
+    public List<Cidr> trustedProxies() {
+        return getList(TRUSTED_PROXIES).stream().map(String::strip).filter(s -> !s.isEmpty()).map(Cidr::parse)
+                .toList();
+    }
+
+    private static ConfigDef.Validator cidrList() {
+        return (name, value) -> {
+            for (final Object one : (List<?>) value) {
+                final String s = one.toString().strip();
+                if (!s.isEmpty()) {
+                    try {
+                        Cidr.parse(s);
+                    } catch (final IllegalArgumentException e) {
+                        throw new ConfigException(name, value, e.getMessage());
+                    }
+                }
+            }
+        };
     }
 
     public Duration millis(final String key) {

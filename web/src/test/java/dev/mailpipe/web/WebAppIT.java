@@ -102,7 +102,7 @@ class WebAppIT {
 
         // curl: the pixel (43-byte GIF, no-store) and the click followed to its page.
         final String pixel = run("curl", "-sS", "-A", "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 "
-                + "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "-D", "-", "-o", "/dev/null",
+                + "(KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "-H", "X-Forwarded-For: 203.0.113.66", "-D", "-", "-o", "/dev/null",
                 "-w", "%{size_download} %{content_type}", open);
         assertThat(pixel).containsIgnoringCase("cache-control: no-store").endsWith("43 image/gif");
         assertThat(run("curl", "-sS", "-L", click)).isEqualTo("landed /sale?utm=mail&id=42");
@@ -133,6 +133,7 @@ class WebAppIT {
             assertThat(opened.getExplorerVer()).isEqualTo("131.0.0.0");
             assertThat(opened.getOsName()).isEqualTo("Windows");
             assertThat(opened.getOsVer()).isEqualTo("10");
+            // No trusted proxies configured: a client's X-Forwarded-For is not believed.
             assertThat(opened.getIp()).isEqualTo("127.0.0.1");
             assertThat(opened.getMachineOpen()).isFalse();
             assertThat(opened.getMessageId()).isEqualTo("msg-1");
