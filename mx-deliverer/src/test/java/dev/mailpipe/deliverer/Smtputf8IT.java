@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mailpipe.deliverer.dns.AddressPolicy;
-import dev.mailpipe.deliverer.dns.Cidr;
 import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SocketTransport;
+import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.testsupport.TestSmtpServer;
 import java.io.IOException;
 import java.net.InetAddress;
