@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The webhook endpoints of every account: a thin layer over the compacted topic
@@ -29,10 +30,29 @@ public final class WebhookStore implements AutoCloseable {
         return CompactedTable.topicSpec(Topics.WEBHOOKS.name());
     }
 
-    /** Reads the whole topic (it must exist), then follows it. */
+    /**
+     * Reads the whole topic (it must exist), then follows it. A topic created a moment ago may not
+     * be in the broker's metadata yet (the embedded broker takes a second or two): that is retried
+     * for up to 30 s.
+     */
     public static WebhookStore start(final String bootstrap, final String clientId) {
-        return new WebhookStore(CompactedTable.start(bootstrap, clientId, Topics.WEBHOOKS.name(),
-                Topics.WEBHOOKS.valueSerde()));
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (true) {
+            try {
+                return new WebhookStore(CompactedTable.start(bootstrap, clientId, Topics.WEBHOOKS.name(),
+                        Topics.WEBHOOKS.valueSerde()));
+            } catch (final IllegalStateException e) {
+                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("does not exist")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (final InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     public Optional<Webhook> get(final String id) {

@@ -73,6 +73,17 @@ class WebhooksCliIT {
     }
 
     @Test
+    void shouldTakeTheBootstrapServersAfterTheSubcommand() {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = WebhooksCli.run(new String[] {"list", "-b", KAFKA.bootstrapServers()}, Map.of(),
+                new PrintWriter(out), new PrintWriter(err));
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("ID ");
+    }
+
+    @Test
     void shouldRefuseAnUnknownEventOrANonHttpUrl() {
         final Run badEvent = cli("add", "--account", "a", "--url", "https://x.test/", "--events", "delivered");
         assertThat(badEvent.code()).isEqualTo(2);
