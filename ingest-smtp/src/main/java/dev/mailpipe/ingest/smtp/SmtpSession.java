@@ -174,7 +174,13 @@ public final class SmtpSession {
         if (arg.isEmpty()) {
             return error(Replies.SYNTAX_ERROR);
         }
-        helo = arg.split(" ", 2)[0];
+        final String name = arg.split(" ", 2)[0];
+        if (name.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+            // a bare CR (or other control) would be echoed in the reply and the Received: header
+            // (found by SmtpSessionFuzzTest)
+            return error(Replies.SYNTAX_ERROR);
+        }
+        helo = name;
         esmtp = extended;
         resetTransaction();
         if (!extended) {

@@ -41,6 +41,12 @@ class SmtpSessionTest {
     }
 
     @Test
+    void shouldRefuseAHeloNameWithControlCharactersInsteadOfEchoingThem() {
+        new Conversation().send("EHLO c.test\rMAIL FROM:<a@b.test>").expect("220 mx.test ESMTP mailpipe ready",
+                "501 5.5.4 Syntax error in parameters or arguments");
+    }
+
+    @Test
     void shouldAnswerHelo() {
         new Conversation().send("HELO client.test").expect("220 mx.test ESMTP mailpipe ready", "250 mx.test Hello client.test");
     }
