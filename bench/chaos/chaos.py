@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""mailpipe chaos suite: load ./mailpipe up over SMTP, SIGKILL one component at a time, restart it,
+and count what the sink received.
+
+    bench/chaos/run            300 messages per fault
+    bench/chaos/run --smoke    60 messages, broker fault only (CI, ~2-3 min); exits 1 on any loss
+
+Faults, in turn, each under load:
+  services-jvm  SIGKILL of the ./mailpipe up JVM (ingest, expander, deliverer, webhooks, web; the
+                broker child stops with it), then ./mailpipe up again on the same data directory
+  broker        SIGKILL of the embedded Kafka broker process; the launcher's supervisor restarts it
+
+The load is a client that behaves as the README asks: a message is sent again (same token) after
+a 4xx reply or a broken connection, so "accepted" = tokens that got 250 in the end. Columns:
+accepted, arrived (distinct accepted tokens the sink got), lost (accepted - arrived),
+duplicated (sink copies beyond the first of accepted tokens), recovery (kill -> /readyz 200).
+Python 3 standard library plus smtp-sink and dnsmasq (.ci/system-tools).
+"""
+import argparse
+import os
+import signal
+import smtplib
+import sys
+import threading
+import time
+import urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "lib"))
+import bench  # noqa: E402  (Procs, Sink, start_dnsmasq, Mailpipe, free_port, smtp_ready)
+
+
+def log(msg):
+    print("[chaos %s] %s" % (time.strftime("%H:%M:%S"), msg), flush=True)
+
+
+def descendants(pid):
+    children = bench.proc_children_map()
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def cmdline(pid):
+    try:
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            return f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def find(root, needle):
+    """The first process under root (or root) whose command line names needle, e.g. MailpipeUp."""
+    for pid in [root] + descendants(root):
+        if needle in cmdline(pid):
+            return pid
+    return None
+
+
+class Up(bench.Mailpipe):
+    """./mailpipe up that can be started again on the same data directory and ports."""
+
+    def start(self, wipe=True):
+        data = os.path.join(self.work, "mailpipe-data")
+        if wipe:
+            import shutil
+            shutil.rmtree(data, ignore_errors=True)
+            os.makedirs(data)
+            self.kafka_port = bench.free_port()
+            self.web_port = bench.free_port()
+        env = {k: v for k, v in os.environ.items()
+               if (not k.startswith("MAILPIPE_") or k == "MAILPIPE_JAVA_OPTS") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+        env.update({
+            "MAILPIPE_SMTP_PORT": str(self.port), "MAILPIPE_DNS": "127.0.0.1:%d" % self.dns_port,
+            "MAILPIPE_MX_PORT": str(self.sink_port), "MAILPIPE_MX_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "MAILPIPE_DATA_DIR": data, "MAILPIPE_API_USER": self.user, "MAILPIPE_API_KEY": self.key,
+            "MAILPIPE_KAFKA_PORT": str(self.kafka_port), "MAILPIPE_HTTP_HOST": "127.0.0.1",
+            "MAILPIPE_HTTP_PORT": str(self.http_port), "MAILPIPE_WEB_PORT": str(self.web_port),
+            "MAILPIPE_RATE_LIMIT_PER_MINUTE": "0", "MAILPIPE_INSTANCE_ID": "chaos",
+        })
+        self.logpath = os.path.join(self.work, "mailpipe.log")
+        self.proc = self.procs.start("mailpipe", [os.path.join(bench.REPO, "mailpipe"), "up"], self.logpath,
+                                     env=env, cwd=bench.REPO)
+
+    def ready(self):
+        try:
+            with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % self.http_port, timeout=2) as r:
+                return r.status == 200
+        except Exception:
+            return False
+
+    def await_ready(self, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError("./mailpipe up exited: " + self.tail())
+            if self.ready():
+                return True
+            time.sleep(0.25)
+        raise RuntimeError("not ready within %ds: %s" % (timeout, self.tail()))
+
+
+class Load(threading.Thread):
+    """Sends `count` messages over `threads` connections, each resent until it gets a 250."""
+
+    def __init__(self, up, tag, count, threads, give_up):
+        super().__init__(daemon=True)
+        self.up, self.tag, self.count, self.threads, self.give_up = up, tag, count, threads, give_up
+        self.accepted, self.resends, self.lock = set(), 0, threading.Lock()
+        self.next = 0
+
+    def take(self):
+        with self.lock:
+            if self.next >= self.count:
+                return None
+            self.next += 1
+            return self.next - 1
+
+    def send_one(self, token):
+        msg = ("From: chaos@bench.invalid\r\nTo: %s@%s\r\nSubject: chaos %s\r\nX-Bench-Token: %s\r\n\r\n"
+               "chaos %s\r\n" % (token, bench.DOMAIN, token, token, token)).encode()
+        deadline = time.time() + self.give_up
+        first = True
+        while time.time() < deadline:
+            if not first:
+                with self.lock:
+                    self.resends += 1
+            first = False
+            try:
+                with smtplib.SMTP("127.0.0.1", self.up.port, timeout=20) as s:
+                    s.login(self.up.user, self.up.key)
+                    s.sendmail("chaos@bench.invalid", ["%s@%s" % (token, bench.DOMAIN)], msg)
+                with self.lock:
+                    self.accepted.add(token)
+                return
+            except (smtplib.SMTPException, OSError):
+                time.sleep(0.5)
+
+    def worker(self):
+        while True:
+            i = self.take()
+            if i is None:
+                return
+            self.send_one("%s-%d" % (self.tag, i))
+
+    def run(self):
+        ts = [threading.Thread(target=self.worker, daemon=True) for _ in range(self.threads)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+
+
+def fault(up, sink, name, count, opts):
+    load = Load(up, name, count, opts.threads, opts.give_up)
+    load.start()
+    while len(load.accepted) < count // 3 and load.is_alive():
+        time.sleep(0.1)
+    root = up.proc.pid
+    if name == "services-jvm":
+        victim = find(root, "MailpipeUp")
+    else:
+        victim = find(root, "BrokerMain")
+    if victim is None:
+        raise RuntimeError("no process for %s under %d" % (name, root))
+    log("%s: %d accepted; SIGKILL pid %d" % (name, len(load.accepted), victim))
+    killed = time.time()
+    os.kill(victim, signal.SIGKILL)
+    if name == "services-jvm":
+        up.proc.wait(30)  # the launcher script ends with its JVM; the broker child follows (stdin closed)
+        time.sleep(1)
+        up.start(wipe=False)
+    time.sleep(0.5)
+    up.await_ready(opts.recover_timeout)
+    recovery = time.time() - killed
+    log("%s: ready again after %.1f s" % (name, recovery))
+    load.join(opts.give_up + 60)
+    tokens = set(load.accepted)
+    deadline = time.time() + opts.deliver_timeout
+    while time.time() < deadline:
+        arrived = {r[0] for r in sink.scan(tokens).values() if r[0] in tokens}
+        if arrived >= tokens:
+            break
+        time.sleep(0.5)
+    time.sleep(2)  # late duplicates
+    # the sink's cache also returns files of earlier faults: count this fault's tokens only
+    files = [r for r in sink.scan(tokens).values() if r[0] in tokens]
+    copies = {}
+    for r in files:
+        copies[r[0]] = copies.get(r[0], 0) + 1
+    arrived = set(copies)
+    return {"fault": name, "sent": count, "accepted": len(tokens), "resends": load.resends,
+            "arrived": len(arrived), "lost": len(tokens - arrived),
+            "duplicated": sum(c - 1 for c in copies.values()), "recovery": recovery}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--smoke", action="store_true", help="small counts, fail on any loss (CI)")
+    ap.add_argument("--messages", type=int, default=None, help="messages per fault")
+    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--faults", default=None,
+                    help="comma-separated; default services-jvm,broker (--smoke: broker, to stay short)")
+    ap.add_argument("--give-up", type=float, default=120.0, help="a client stops resending a message after this")
+    ap.add_argument("--recover-timeout", type=float, default=180.0)
+    ap.add_argument("--deliver-timeout", type=float, default=120.0)
+    ap.add_argument("--pidfile")
+    opts = ap.parse_args()
+    count = opts.messages or (60 if opts.smoke else 300)
+    if opts.faults is None:
+        opts.faults = "broker" if opts.smoke else "services-jvm,broker"
+    if opts.smoke:
+        opts.threads = min(opts.threads, 4)
+    work = os.path.join(bench.BENCH, ".work", "chaos")
+    os.makedirs(work, exist_ok=True)
+    procs = bench.Procs(opts.pidfile)
+    rows = []
+    try:
+        sink = bench.Sink(procs, work, 0)
+        _, dns_port = bench.start_dnsmasq(procs, work)
+        up = Up(procs, work, sink.port, dns_port, 300)
+        started = time.time()
+        up.start(wipe=True)
+        up.await_ready(300)
+        log("mailpipe up ready in %.1f s" % (time.time() - started))
+        for name in opts.faults.split(","):
+            rows.append(fault(up, sink, name.strip(), count, opts))
+    finally:
+        procs.stop_all()
+    print()
+    print("| fault | sent | accepted | client resends | arrived | lost | duplicated | recovery (kill -> ready) |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        print("| %(fault)s | %(sent)d | %(accepted)d | %(resends)d | %(arrived)d | %(lost)d | %(duplicated)d | "
+              "%(recovery).1f s |" % r)
+    lost = sum(r["lost"] for r in rows)
+    if lost:
+        print("LOST %d accepted message(s)" % lost, file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
