@@ -716,7 +716,11 @@ def main():
     ap.add_argument("--max-minutes", type=float, help="overall time budget (default 100; smoke 2)")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
     ap.add_argument("--pidfile", default="")
-    ap.add_argument("--results-dir", help="where the CSV and PNG go (default bench/results; smoke bench/.work/results)")
+    ap.add_argument("--record", action="store_true",
+                    help="write the CSV, table and plot to bench/results (tracked); without it they go to "
+                         "bench/.work/results (ignored), so a run leaves the tree clean")
+    ap.add_argument("--results-dir", help="where the CSV and PNG go (default bench/.work/results; "
+                                          "bench/results with --record)")
     opts = ap.parse_args()
     smoke = opts.smoke
     d = lambda v, full, small: v if v is not None else (small if smoke else full)
@@ -726,7 +730,8 @@ def main():
     opts.runs = d(opts.runs, 3, 1)
     opts.warmup = d(opts.warmup, 300, 10)
     opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)  # a cap; the smoke counts take 1-2 minutes
-    opts.results_dir = d(opts.results_dir, os.path.join(BENCH, "results"), os.path.join(BENCH, ".work", "results"))
+    if opts.results_dir is None:
+        opts.results_dir = default_results_dir(opts.record, smoke)
     opts.load_timeout = 30 if smoke else 300
     opts.deliver_timeout = 30 if smoke else 180
     if not smoke and opts.runs < 3:
@@ -911,6 +916,11 @@ def write_results(table, opts, stamp, smoke, report):
         log("plot failed: %s" % r.stderr[-300:])
     else:
         log("results: %s, %s.png (%s)" % (csv_path, base, r.stdout.strip()))
+
+
+def default_results_dir(record, smoke):
+    """bench/results (tracked) only when asked to record a full run; else the ignored bench/.work/results."""
+    return os.path.join(BENCH, "results") if record and not smoke else os.path.join(BENCH, ".work", "results")
 
 
 if __name__ == "__main__":
