@@ -52,7 +52,7 @@ public final class DomainsCli implements Callable<Integer> {
     static final int EXISTS = 4;
     static final int NOT_PUBLISHED = 5;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+    @Option(names = {"-b", "--bootstrap-servers"}, description = Cli.BOOTSTRAP_SERVERS_HELP)
     String bootstrapServers;
 
     @Spec

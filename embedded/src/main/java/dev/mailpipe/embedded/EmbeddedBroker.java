@@ -1,5 +1,6 @@
 package dev.mailpipe.embedded;
 
+import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.MailpipeApp;
 import java.io.IOException;
 import java.io.InputStream;
@@ -153,6 +154,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             }
             broker.ready = true;
             broker.supervisor = Thread.ofPlatform().daemon().name("kafka-broker-supervisor").start(broker::supervise);
+            Cli.writeBootstrapServers(dataDir, bootstrap); // ./mailpipe accounts, events, ... find it
             LOG.info("Kafka broker (KRaft) ready on {}, data in {}", bootstrap, logDir);
             return broker;
         } catch (final IOException e) {

@@ -30,7 +30,7 @@ import picocli.CommandLine.Spec;
 public final class EventsCli implements Callable<Integer> {
 
     @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
-            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+            description = Cli.BOOTSTRAP_SERVERS_HELP)
     String bootstrapServers;
 
     @ArgGroup(exclusive = true)

@@ -1,9 +1,13 @@
 package dev.mailpipe.platform;
 
+import java.io.IOException;
 import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -43,13 +47,49 @@ public final class Cli {
         return code;
     }
 
-    /** The {@code --bootstrap-servers} option if given, else KAFKA_BOOTSTRAP_SERVERS, else localhost:9092. */
+    /** The {@code --bootstrap-servers} option's help, the same in every tool. */
+    public static final String BOOTSTRAP_SERVERS_HELP = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS, "
+            + "else the broker ./mailpipe up started for $MAILPIPE_DATA_DIR, else localhost:9092).";
+
+    /** Name of the file in the data dir where {@code ./mailpipe up} writes its broker's bootstrap servers. */
+    public static final String BOOTSTRAP_FILE = "bootstrap.servers";
+
+    /**
+     * The {@code --bootstrap-servers} option if given, else KAFKA_BOOTSTRAP_SERVERS, else the broker
+     * that {@code ./mailpipe up} started for {@code MAILPIPE_DATA_DIR} (its
+     * {@code <data dir>/bootstrap.servers}), else localhost:9092.
+     */
     public static String bootstrapServers(final String option, final Map<String, String> env) {
         if (option != null && !option.isBlank()) {
             return option;
         }
-        return EnvConfig.fromEnvironment(env).getOrDefault(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG,
-                CommonConfigs.DEFAULT_BOOTSTRAP_SERVERS);
+        final Map<String, String> values = EnvConfig.fromEnvironment(env);
+        final String configured = values.get(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip();
+        }
+        final Path file = Path.of(values.getOrDefault(CommonConfigs.DATA_DIR_CONFIG, CommonConfigs.DEFAULT_DATA_DIR))
+                .resolve(BOOTSTRAP_FILE);
+        try {
+            if (Files.isRegularFile(file)) {
+                final String embedded = Files.readString(file, StandardCharsets.UTF_8).strip();
+                if (!embedded.isEmpty()) {
+                    return embedded;
+                }
+            }
+        } catch (final IOException e) {
+            // unreadable: fall back to the default below
+        }
+        return CommonConfigs.DEFAULT_BOOTSTRAP_SERVERS;
+    }
+
+    /** Records the embedded broker's bootstrap servers in {@code <dataDir>/bootstrap.servers} for the tools. */
+    public static void writeBootstrapServers(final Path dataDir, final String bootstrapServers) throws IOException {
+        Files.createDirectories(dataDir);
+        final Path tmp = dataDir.resolve(BOOTSTRAP_FILE + ".tmp");
+        Files.writeString(tmp, bootstrapServers + "\n", StandardCharsets.UTF_8);
+        Files.move(tmp, dataDir.resolve(BOOTSTRAP_FILE), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** For a tool's main(): Kafka clients' INFO logs would mix with its output (override with -D...). */

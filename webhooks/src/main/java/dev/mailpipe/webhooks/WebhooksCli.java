@@ -36,7 +36,7 @@ public final class WebhooksCli implements Callable<Integer> {
     static final int NOT_FOUND = 3;
 
     @Option(names = {"-b", "--bootstrap-servers"}, scope = CommandLine.ScopeType.INHERIT,
-            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+            description = Cli.BOOTSTRAP_SERVERS_HELP)
     String bootstrapServers;
 
     @Spec

@@ -28,7 +28,7 @@ public final class AccountsCli implements Callable<Integer> {
     static final int NOT_FOUND = 3;
     static final int EXISTS = 4;
 
-    @Option(names = {"-b", "--bootstrap-servers"}, description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+    @Option(names = {"-b", "--bootstrap-servers"}, description = Cli.BOOTSTRAP_SERVERS_HELP)
     String bootstrapServers;
 
     @Spec

@@ -65,7 +65,7 @@ public final class ReplayCli implements Callable<Integer> {
     /** Options both subcommands share. */
     static final class Common {
         @Option(names = {"-b", "--bootstrap-servers"}, paramLabel = "HOST:PORT",
-                description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+                description = Cli.BOOTSTRAP_SERVERS_HELP)
         String bootstrapServers;
         @Option(names = "--since", required = true, paramLabel = "WHEN",
                 description = "Window start: an ISO-8601 instant (2026-11-23T08:00:00Z) or a duration before now (30m, 2h, 7d).")
