@@ -43,7 +43,7 @@ public final class SuppressionsCli implements Callable<Integer> {
     static final int NOT_FOUND = 3;
 
     @Option(names = {"-b", "--bootstrap-servers"},
-            description = "Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or localhost:9092).")
+            description = Cli.BOOTSTRAP_SERVERS_HELP)
     String bootstrapServers;
 
     @Spec
