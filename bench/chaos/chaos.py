@@ -9,6 +9,8 @@ Faults, in turn, each under load:
   services-jvm  SIGKILL of the ./mailpipe up JVM (ingest, expander, deliverer, webhooks, web; the
                 broker child stops with it), then ./mailpipe up again on the same data directory
   broker        SIGKILL of the embedded Kafka broker process; the launcher's supervisor restarts it
+  sigterm-outage (only when named) SIGKILL of the broker, then SIGTERM of the launcher during the
+                outage: the "recovery" column is how long the launcher took to exit
 
 The load is a client that behaves as the README asks: a message is sent again (same token) after
 a 4xx reply or a broken connection, so "accepted" = tokens that got 250 in the end. Columns:
@@ -198,6 +200,29 @@ def fault(up, sink, name, count, opts):
             "duplicated": sum(c - 1 for c in copies.values()), "recovery": recovery}
 
 
+def sigterm_during_outage(up, opts, last):
+    """SIGKILL the broker, SIGTERM the launcher JVM while Kafka is down; how long until it exits."""
+    root = up.proc.pid
+    broker, jvm = find(root, "BrokerMain"), find(root, "MailpipeUp")
+    os.kill(broker, signal.SIGKILL)
+    deadline = time.time() + 30
+    while up.ready() and time.time() < deadline:
+        time.sleep(0.1)
+    start = time.time()
+    os.kill(jvm, signal.SIGTERM)
+    try:
+        up.proc.wait(120)
+    except Exception:
+        pass
+    took = time.time() - start
+    log("sigterm-outage: the launcher exited %.1f s after SIGTERM (broker down)" % took)
+    if not last:
+        up.start(wipe=False)
+        up.await_ready(opts.recover_timeout)
+    return {"fault": "sigterm-outage", "sent": 0, "accepted": 0, "resends": 0, "arrived": 0, "lost": 0,
+            "duplicated": 0, "recovery": took}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--smoke", action="store_true", help="small counts, fail on any loss (CI)")
@@ -227,8 +252,12 @@ def main():
         up.start(wipe=True)
         up.await_ready(300)
         log("mailpipe up ready in %.1f s" % (time.time() - started))
-        for name in opts.faults.split(","):
-            rows.append(fault(up, sink, name.strip(), count, opts))
+        names = [n.strip() for n in opts.faults.split(",")]
+        for i, name in enumerate(names):
+            if name == "sigterm-outage":
+                rows.append(sigterm_during_outage(up, opts, i == len(names) - 1))
+            else:
+                rows.append(fault(up, sink, name, count, opts))
     finally:
         procs.stop_all()
     print()
