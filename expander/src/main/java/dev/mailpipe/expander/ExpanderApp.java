@@ -1,7 +1,9 @@
 package dev.mailpipe.expander;
 
 import dev.mailpipe.expander.core.Expander;
+import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.platform.CompactedTable;
+import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
@@ -74,7 +76,14 @@ public final class ExpanderApp implements MailpipeApp {
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();
-        ExpanderTopology.build(builder, new Expander(config.messageIdDomain()), metrics,
+        final Tracker tracker = config.tracker().orElse(null);
+        if (tracker == null) {
+            LOG.warn("{} is not set: tracking filters are carried on the emails but not applied (no pixel, no tracked"
+                    + " links, no unsubscribe link)", EnvConfig.variableOf(ExpanderConfig.TRACKING_SECRET));
+        } else {
+            LOG.info("tracking links under {}", tracker.publicUrl());
+        }
+        ExpanderTopology.build(builder, new Expander(config.messageIdDomain(), tracker), metrics,
                 Clock.systemUTC());
         final Topology topology = builder.build();
         final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));

@@ -1,8 +1,12 @@
 package dev.mailpipe.expander;
 
+import dev.mailpipe.core.tracking.TokenKeys;
+import dev.mailpipe.core.tracking.TrackingTokens;
+import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.TrackingKeys;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +15,7 @@ import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.types.Password;
 import org.apache.kafka.streams.StreamsConfig;
 
 /**
@@ -59,6 +64,22 @@ public final class ExpanderConfig extends AbstractConfig {
     public static final String STATIC_MEMBERSHIP = "expander.static.membership";
     private static final String STATIC_MEMBERSHIP_DOC = "Join the consumer group as a static member (group.instance.id).";
 
+    public static final String PUBLIC_URL = TrackingKeys.PUBLIC_URL_CONFIG;
+    public static final String TRACKING_SECRET = TrackingKeys.TRACKING_SECRET_CONFIG;
+
+    public static final String TRACKING_PLAIN_TEXT_LINKS = "expander.tracking.plain.text.links";
+    private static final String TRACKING_PLAIN_TEXT_LINKS_DOC =
+            "With click tracking: also rewrite http/https links in text/plain parts (HTML links always).";
+
+    public static final String UNSUBSCRIBE_FOOTER_TEXT = "unsubscribe.footer.text";
+    private static final String UNSUBSCRIBE_FOOTER_TEXT_DOC = "Text of the unsubscribe footer that subscription "
+            + "tracking appends to HTML parts (as the link) and text parts (before the URL) when the email has no "
+            + "%unsubscribe_url%.";
+    static final String DEFAULT_FOOTER_TEXT = "Unsubscribe from these emails";
+
+    /** The web service's port, read only for the default of {@value #PUBLIC_URL} (its own default: 8080). */
+    static final String WEB_PORT = "web.port";
+
     /** Prefix of keys passed through to Kafka Streams without the prefix. */
     public static final String STREAMS_PREFIX = "expander.streams.";
 
@@ -79,7 +100,14 @@ public final class ExpanderConfig extends AbstractConfig {
             .define(START_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     START_TIMEOUT_MS_DOC)
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
-            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.LOW, STATIC_MEMBERSHIP_DOC);
+            .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.LOW, STATIC_MEMBERSHIP_DOC)
+            .define(TRACKING_PLAIN_TEXT_LINKS, Type.BOOLEAN, true, Importance.LOW, TRACKING_PLAIN_TEXT_LINKS_DOC)
+            .define(UNSUBSCRIBE_FOOTER_TEXT, Type.STRING, DEFAULT_FOOTER_TEXT, new ConfigDef.NonEmptyString(),
+                    Importance.LOW, UNSUBSCRIBE_FOOTER_TEXT_DOC);
+
+    static {
+        TrackingKeys.define(CONFIG);
+    }
 
     public ExpanderConfig(final Map<String, ?> values) {
         super(CONFIG, values, false);
@@ -167,6 +195,50 @@ public final class ExpanderConfig extends AbstractConfig {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(dev.mailpipe.platform.LocalHost.nameOr(getString(INSTANCE_ID)) + "-expander");
+    }
+
+    /**
+     * The tracking rewrite the settings stand for; empty when {@value #TRACKING_SECRET} is not set
+     * (nothing could verify the links, so filters are then only carried on the records).
+     *
+     * @throws ConfigException for a malformed secret or public URL, naming the variable
+     */
+    public java.util.Optional<Tracker> tracker() {
+        final Password secret = getPassword(TRACKING_SECRET);
+        if (secret == null || secret.value().isBlank()) {
+            return java.util.Optional.empty();
+        }
+        final TokenKeys keys;
+        try {
+            keys = TokenKeys.parse(secret.value());
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException("invalid configuration " + TRACKING_SECRET + " (environment variable "
+                    + EnvConfig.variableOf(TRACKING_SECRET) + "): " + e.getMessage());
+        }
+        return java.util.Optional.of(new Tracker(publicUrl(), new TrackingTokens(keys),
+                getBoolean(TRACKING_PLAIN_TEXT_LINKS), getString(UNSUBSCRIBE_FOOTER_TEXT).strip()));
+    }
+
+    /** {@value #PUBLIC_URL}, else {@code http://127.0.0.1:<web.port or 8080>}: where the web service answers. */
+    public String publicUrl() {
+        final String configured = getString(PUBLIC_URL);
+        final String url = configured == null || configured.isBlank()
+                ? "http://127.0.0.1:" + String.valueOf(originals().getOrDefault(WEB_PORT, "8080")).strip()
+                : configured.strip();
+        final java.net.URI uri;
+        try {
+            uri = new java.net.URI(url);
+        } catch (final java.net.URISyntaxException e) {
+            throw new ConfigException("invalid configuration " + PUBLIC_URL + " (environment variable "
+                    + EnvConfig.variableOf(PUBLIC_URL) + "): " + e.getMessage());
+        }
+        if (!("http".equalsIgnoreCase(uri.getScheme()) || "https".equalsIgnoreCase(uri.getScheme()))
+                || uri.getHost() == null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new ConfigException("invalid configuration " + PUBLIC_URL + " (environment variable "
+                    + EnvConfig.variableOf(PUBLIC_URL) + "): must be an http or https URL without query or fragment: "
+                    + url);
+        }
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** Kafka Streams overrides given as {@code expander.streams.<streams key>}, without the prefix. */

@@ -83,4 +83,26 @@ class ExpanderConfigTest {
         assertThatThrownBy(() -> ExpanderConfig.fromEnvironment(Map.of("KAFKA_BOOTSTRAP_SERVERS", "nohost")))
                 .hasMessageContaining("KAFKA_BOOTSTRAP_SERVERS");
     }
+
+    @Test
+    void shouldTrackOnlyWithASecretAndDefaultThePublicUrlToTheWebPort() {
+        assertThat(new ExpanderConfig(Map.of()).tracker()).isEmpty();
+        final String secret = dev.mailpipe.core.tracking.TokenKeys.format("k1", new byte[32]);
+        assertThat(new ExpanderConfig(Map.of("tracking.secret", secret, "web.port", "9191")).tracker().orElseThrow()
+                .publicUrl()).isEqualTo("http://127.0.0.1:9191");
+        assertThat(new ExpanderConfig(Map.of("tracking.secret", secret, "public.url", "https://t.example.com/"))
+                .tracker().orElseThrow().publicUrl()).isEqualTo("https://t.example.com");
+        assertThat(ExpanderConfig.fromEnvironment(Map.of("MAILPIPE_UNSUBSCRIBE_FOOTER_TEXT", "Leave",
+                "MAILPIPE_EXPANDER_TRACKING_PLAIN_TEXT_LINKS", "false")).getString(ExpanderConfig.UNSUBSCRIBE_FOOTER_TEXT))
+                .isEqualTo("Leave");
+    }
+
+    @Test
+    void shouldRejectABadPublicUrlOrSecretNamingTheVariable() {
+        final String secret = dev.mailpipe.core.tracking.TokenKeys.format("k1", new byte[32]);
+        assertThatThrownBy(() -> new ExpanderConfig(Map.of("tracking.secret", secret, "public.url", "ftp://x.test"))
+                .tracker()).isInstanceOf(ConfigException.class).hasMessageContaining("MAILPIPE_PUBLIC_URL");
+        assertThatThrownBy(() -> new ExpanderConfig(Map.of("tracking.secret", "k1:short")).tracker())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("MAILPIPE_TRACKING_SECRET");
+    }
 }

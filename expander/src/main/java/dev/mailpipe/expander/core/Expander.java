@@ -7,11 +7,14 @@ import dev.mailpipe.core.smtpapi.FilterOverrides;
 import dev.mailpipe.core.smtpapi.XSmtpApi;
 import dev.mailpipe.core.smtpapi.XSmtpApiException;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
+import dev.mailpipe.core.tracking.TrackingKind;
+import dev.mailpipe.core.tracking.TrackingToken;
 import dev.mailpipe.expander.mime.MessageTemplate;
 import dev.mailpipe.expander.mime.Personal;
 import dev.mailpipe.expander.mime.UnstructuredText;
 import dev.mailpipe.expander.mime.Variables;
 import dev.mailpipe.expander.smtpapi.Personalisation;
+import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.TrackingFilters;
@@ -43,17 +46,31 @@ public final class Expander {
 
     private final String messageIdDomain;
     private final int maxEmailBytes;
+    private final Tracker tracker;
 
     /**
      * @param messageIdDomain right-hand side of each email's Message-ID; blank = the envelope sender's domain
      */
     public Expander(final String messageIdDomain) {
-        this(messageIdDomain, MAX_EMAIL_BYTES);
+        this(messageIdDomain, null);
+    }
+
+    /**
+     * @param tracker applies the tracking filters after substitution; null = no tracking (filters
+     *                are then only carried on the records)
+     */
+    public Expander(final String messageIdDomain, final Tracker tracker) {
+        this(messageIdDomain, MAX_EMAIL_BYTES, tracker);
     }
 
     Expander(final String messageIdDomain, final int maxEmailBytes) {
+        this(messageIdDomain, maxEmailBytes, null);
+    }
+
+    Expander(final String messageIdDomain, final int maxEmailBytes, final Tracker tracker) {
         this.messageIdDomain = messageIdDomain == null ? "" : messageIdDomain.strip();
         this.maxEmailBytes = maxEmailBytes;
+        this.tracker = tracker;
     }
 
     public Expansion expand(final RawMessage raw) {
@@ -93,14 +110,20 @@ public final class Expander {
         final List<OutboundEmail> emails = new ArrayList<>(recipients.size());
         for (int index = 0; index < recipients.size(); index++) {
             final String recipient = recipients.get(index);
-            final byte[] email = template.render(new Personal(recipient,
+            final String emailId = EmailIds.emailId(raw.getMessageId(), index, recipient);
+            byte[] email = template.render(new Personal(recipient,
                     EmailIds.messageIdHeader(raw.getMessageId(), index, domain), personalisation.valuesFor(index)));
+            if (tracker != null) { // substitutions first, tracking second: links carry the substituted URLs
+                email = tracker.apply(email, filters, new TrackingToken(TrackingKind.OPEN, emailId,
+                        raw.getMessageId(), raw.getApiUser(), recipient, null, raw.getLabel(), raw.getMailListTaskId(),
+                        customHeaders));
+            }
             if (email.length > maxEmailBytes) {
                 return new Expansion.Invalid("email " + index + " would be " + email.length + " bytes, more than "
                         + maxEmailBytes + " after substitution", customHeaders);
             }
             emails.add(OutboundEmail.newBuilder()
-                    .setEmailId(EmailIds.emailId(raw.getMessageId(), index, recipient))
+                    .setEmailId(emailId)
                     .setMessageId(raw.getMessageId())
                     .setIndex(index)
                     .setApiUser(raw.getApiUser())

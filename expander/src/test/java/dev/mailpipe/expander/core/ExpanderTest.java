@@ -2,8 +2,12 @@ package dev.mailpipe.expander.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.tracking.TokenKeys;
+import dev.mailpipe.core.tracking.TrackingToken;
+import dev.mailpipe.core.tracking.TrackingTokens;
 import dev.mailpipe.expander.Submissions;
 import dev.mailpipe.expander.mime.Mime;
+import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.TrackingFilters;
@@ -169,5 +173,39 @@ class ExpanderTest {
         final List<OutboundEmail> dated = emails(expander.expand(Submissions.raw(Submissions.MESSAGE_ID,
                 List.of("a@ifaxin.com"), "Date: Mon, 23 Nov 2026 16:00:00 +0800\r\nSubject: hi\r\n\r\nHi\r\n")));
         assertThat(headerBlock(dated.get(0))).containsOnlyOnce("Date:").contains("Date: Mon, 23 Nov 2026 16:00:00 +0800");
+    }
+
+    @Test
+    void shouldTrackEachEmailAfterSubstitutionWithItsOwnTokens() {
+        final TrackingTokens tokens = new TrackingTokens(TokenKeys.parse(TokenKeys.format("k", new byte[32])));
+        final Expander tracking = new Expander("", new Tracker("https://t.test", tokens, true, "Unsubscribe"));
+        final List<OutboundEmail> emails = emails(tracking.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("envelope@ifaxin.com"), Submissions.message("Hi, see https://shop.test/?u=%id% now\n",
+                        "SC-Custom-order: 42", Submissions.xsmtpapi("{\"to\": [\"ben@ifaxin.com\", \"joe@ifaxin.com\"],"
+                                + " \"sub\": {\"%id%\": [\"1\", \"2\"]}, \"filters\": {\"click_tracking\":"
+                                + " {\"settings\": {\"enable\": \"1\"}}}}")))));
+
+        for (int i = 0; i < 2; i++) {
+            final String text = new String(Mime.bytes(emails.get(i)), StandardCharsets.UTF_8);
+            final java.util.regex.Matcher link = java.util.regex.Pattern.compile("https://t\\.test/c/([A-Za-z0-9_-]+)")
+                    .matcher(text);
+            assertThat(link.find()).as(text).isTrue();
+            final TrackingToken token = tokens.verify(link.group(1)).orElseThrow();
+            assertThat(token.url()).isEqualTo("https://shop.test/?u=" + (i + 1));
+            assertThat(token.emailId()).isEqualTo(emails.get(i).getEmailId());
+            assertThat(token.recipient()).isEqualTo(emails.get(i).getRecipient());
+            assertThat(token.customHeaders()).containsEntry("SC-Custom-order", "42");
+            assertThat(text).doesNotContain("List-Unsubscribe").doesNotContain("https://shop.test/");
+        }
+    }
+
+    @Test
+    void shouldLeaveTheEmailAsRenderedWhenNoFilterIsOn() {
+        final TrackingTokens tokens = new TrackingTokens(TokenKeys.parse(TokenKeys.format("k", new byte[32])));
+        final RawMessage raw = Submissions.raw(Submissions.MESSAGE_ID, List.of("ben@ifaxin.com"),
+                Submissions.message("see https://shop.test/\n"));
+
+        assertThat(Mime.bytes(emails(new Expander("", new Tracker("https://t.test", tokens, true, "x")).expand(raw))
+                .getFirst())).isEqualTo(Mime.bytes(emails(expander.expand(raw)).getFirst()));
     }
 }
