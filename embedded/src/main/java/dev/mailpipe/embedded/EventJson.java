@@ -44,6 +44,21 @@ public final class EventJson {
             r.put("text", reply.getText());
         }
         putIfPresent(node, "reason", event.getReason());
+        if (event.getBounceClass() != null) {
+            node.put("bounceClass", event.getBounceClass().name());
+        }
+        putIfPresent(node, "url", event.getUrl());
+        putIfPresent(node, "ip", event.getIp());
+        putIfPresent(node, "userAgent", event.getUserAgent());
+        putIfPresent(node, "explorerName", event.getExplorerName());
+        putIfPresent(node, "explorerVer", event.getExplorerVer());
+        putIfPresent(node, "osName", event.getOsName());
+        putIfPresent(node, "osVer", event.getOsVer());
+        if (event.getMachineOpen()) {
+            node.put("machineOpen", true);
+        }
+        putIfPresent(node, "mailListTaskId", event.getMailListTaskId());
+        putIfPresent(node, "replayId", event.getReplayId());
         final ObjectNode headers = node.putObject("customHeaders");
         final Map<String, String> custom = event.getCustomHeaders();
         if (custom != null) {

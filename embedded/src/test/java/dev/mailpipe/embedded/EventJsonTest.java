@@ -53,6 +53,23 @@ class EventJsonTest {
     }
 
     @Test
+    void shouldRenderTheEngagementAndBounceFields() throws Exception {
+        final JsonNode click = MAPPER.readTree(EventJson.render(minimal().setType(EventType.click)
+                .setUrl("https://shop.test/?a=1").setIp("192.0.2.1").setUserAgent("Mozilla/5.0").setExplorerName("Chrome")
+                .setExplorerVer("120").setOsName("Windows").setOsVer("10").setMachineOpen(true).build()));
+        final JsonNode bounce = MAPPER.readTree(EventJson.render(minimal().setType(EventType.bounced)
+                .setBounceClass(dev.mailpipe.schemas.BounceClass.hard).build()));
+
+        assertThat(click.get("url").asText()).isEqualTo("https://shop.test/?a=1");
+        assertThat(click.get("ip").asText()).isEqualTo("192.0.2.1");
+        assertThat(click.get("explorerName").asText()).isEqualTo("Chrome");
+        assertThat(click.get("osVer").asText()).isEqualTo("10");
+        assertThat(click.get("machineOpen").asBoolean()).isTrue();
+        assertThat(bounce.get("bounceClass").asText()).isEqualTo("hard");
+        assertThat(bounce.has("machineOpen")).isFalse();
+    }
+
+    @Test
     void shouldOmitAbsentOptionalFieldsButKeepApiUserAttemptAndEmptyHeaders() throws Exception {
         final JsonNode json = MAPPER.readTree(EventJson.render(minimal().setType(EventType.invalid).build()));
 

@@ -5,10 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailpipe.core.tracking.TokenKeys;
-import dev.mailpipe.core.tracking.TrackingKind;
-import dev.mailpipe.core.tracking.TrackingToken;
-import dev.mailpipe.core.tracking.TrackingTokens;
 import dev.mailpipe.deliverer.MxDelivererApp;
 import dev.mailpipe.deliverer.MxDelivererConfig;
 import dev.mailpipe.expander.ExpanderApp;
@@ -49,9 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * RFC 8058); {@code ./mailpipe events} shows the open and the unsubscribe; the next mail to the
  * unsubscribed address is dropped with a dropped event while the other recipient still gets it.
  *
- * <p>The links are signed here with the installation's tracking secret, exactly as the expander
- * signs them; once the expander writes them into mail (issue 10's filters), take them from the
- * delivered message instead.
+ * <p>The links are taken from the delivered message (the expander wrote them, Python's email
+ * parser reads them), and the click is followed too (curl, 302 to the original URL).
  */
 class TrackingEndToEndIT {
 
@@ -122,19 +117,35 @@ class TrackingEndToEndIT {
         await().atMost(Duration.ofSeconds(120)).until(() -> mx.received().size() == 1);
         assertThat(mx.received().get(0).recipients()).containsExactly(reader);
 
-        // The links of that mail, signed with the installation's secret as the expander signs them.
-        final TrackingTokens tokens = new TrackingTokens(TokenKeys.parse(values.get("tracking.secret")));
-        final TrackingToken unsubscribe = new TrackingToken(TrackingKind.UNSUBSCRIBE, first + "0$" + reader, first,
-                USER, reader, null, null, null, Map.of());
-        final String pixel = web.publicUrl() + "/o/" + tokens.sign(unsubscribe.as(TrackingKind.OPEN, null));
-        final String oneClick = web.publicUrl() + "/u/" + tokens.sign(unsubscribe);
+        // The links, as the reader's mail client sees them: Python's email parser reads the delivered bytes.
+        final JsonNode delivered = JSON.readTree(runWithInput(new String(mx.received().get(0).data(), StandardCharsets.UTF_8),
+                "/usr/bin/python3", "-c", String.join("\n",
+                "import email, json, sys",
+                "from email import policy",
+                "m = email.message_from_bytes(sys.stdin.buffer.read(), policy=policy.default)",
+                "html = [p.get_content() for p in m.walk() if p.get_content_type() == 'text/html'][0]",
+                "print(json.dumps({'html': html, 'listUnsubscribe': str(m['List-Unsubscribe']),",
+                "    'post': str(m['List-Unsubscribe-Post']), 'defects': [repr(d) for p in m.walk() for d in p.defects]}))")));
+        assertThat(delivered.get("defects")).as("MIME defects").isEmpty();
+        assertThat(delivered.get("post").asText()).isEqualTo("List-Unsubscribe=One-Click");
+        final String html = delivered.get("html").asText();
+        final String base = Pattern.quote(web.publicUrl());
+        final String pixel = group(html, "<img src=\"(" + base + "/o/[A-Za-z0-9_-]+)\"");
+        final String click = group(html, "<a href=\"(" + base + "/c/[A-Za-z0-9_-]+)\">see it</a>");
+        final String oneClick = group(delivered.get("listUnsubscribe").asText(), "^<(" + base + "/u/[A-Za-z0-9_-]+)>$");
+        assertThat(html).contains("href=\"" + oneClick + "\"").doesNotContain("https://shop.example/sale");
 
         assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", pixel))
                 .isEqualTo("200 43");
+        assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", click))
+                .isEqualTo("302 https://shop.example/sale");
         assertThat(run("/usr/bin/python3", "-c", String.join("\n",
                 "import requests, sys",
                 "r = requests.post(sys.argv[1], data={'List-Unsubscribe': 'One-Click'}, timeout=10)",
                 "print(r.status_code)"), oneClick)).isEqualTo("200");
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("click"))
+                .extracting(e -> e.get("recipient").asText() + " " + e.path("url").asText())
+                .contains(reader + " https://shop.example/sale"));
 
         // ./mailpipe events shows what the reader did.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("open,unsubscribe"))
@@ -204,8 +215,22 @@ class TrackingEndToEndIT {
         return nodes;
     }
 
+    private static String group(final String text, final String regex) {
+        final Matcher m = Pattern.compile(regex).matcher(text);
+        assertThat(m.find()).as("%s in %s", regex, text).isTrue();
+        return m.group(1);
+    }
+
     private static String run(final String... command) throws IOException, InterruptedException {
-        final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        return runWithInput(null, command);
+    }
+
+    private static String runWithInput(final String stdin, final String... command) throws IOException, InterruptedException {
+        final Process p = new ProcessBuilder(command).redirectErrorStream(stdin == null).start();
+        if (stdin != null) {
+            p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        p.getOutputStream().close();
         final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as("%s: %s", String.join(" ", command), out).isZero();
