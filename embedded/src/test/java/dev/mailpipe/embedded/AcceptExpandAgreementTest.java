@@ -11,7 +11,7 @@ import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.DataDecoder;
 import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
-import dev.mailpipe.ingest.smtp.Reply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
 import dev.mailpipe.ingest.smtp.SmtpSession;
@@ -257,7 +257,7 @@ class AcceptExpandAgreementTest {
         decoder.feed(bytes, 0, bytes.length);
         final Step step = session.onData(decoder.outcome());
         if (step.action() instanceof Step.Action.Submit submit) {
-            final Reply queued = session.onQueued().replies().get(0);
+            final SmtpReply queued = session.onQueued().replies().get(0);
             return new Outcome(queued.toString(), submit.submission());
         }
         return new Outcome(step.replies().get(0).toString(), null);

@@ -4,7 +4,7 @@ import dev.mailpipe.deliverer.dns.AddressPolicy;
 import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
 import dev.mailpipe.deliverer.dns.MxResolver;
-import dev.mailpipe.deliverer.smtp.SmtpReply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.deliverer.smtp.SmtpSession;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SmtpTransport;
@@ -27,7 +27,6 @@ import org.slf4j.LoggerFactory;
 final class MxDeliverer {
 
     private static final Logger LOG = LoggerFactory.getLogger(MxDeliverer.class);
-    private static final int SERVICE_CLOSING = 421;
 
     /** Opens the byte pipe to an MX address; sockets in production. */
     @FunctionalInterface
@@ -156,7 +155,7 @@ final class MxDeliverer {
 
     private Attempt finish(final String host, final InetSocketAddress target, final SmtpSession session,
             final SmtpReply reply) {
-        if (reply.code() == SERVICE_CLOSING) {
+        if (reply.code() == SmtpReply.SERVICE_NOT_AVAILABLE) {
             session.quit();
         } else {
             pool.giveBack(target, session);

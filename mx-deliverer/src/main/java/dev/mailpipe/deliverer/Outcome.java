@@ -1,6 +1,6 @@
 package dev.mailpipe.deliverer;
 
-import dev.mailpipe.deliverer.smtp.SmtpReply;
+import dev.mailpipe.core.smtp.SmtpReply;
 
 /**
  * The result of one delivery attempt. {@code reply} is the remote server's reply when
@@ -40,11 +40,11 @@ public sealed interface Outcome {
 
     /** A local temporary failure, e.g. {@code 4.4.1} connection refused. */
     static Outcome localDeferral(final String mxHost, final String enhanced, final String text) {
-        return new Deferred(mxHost, new SmtpReply(451, enhanced, text), false);
+        return new Deferred(mxHost, SmtpReply.of(451, enhanced, text), false);
     }
 
     /** A local permanent failure, e.g. {@code 5.1.2} domain does not exist. */
     static Outcome localBounce(final String mxHost, final String enhanced, final String text) {
-        return new Bounced(mxHost, new SmtpReply(550, enhanced, text), false);
+        return new Bounced(mxHost, SmtpReply.of(550, enhanced, text), false);
     }
 }

@@ -2,7 +2,7 @@ package dev.mailpipe.deliverer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailpipe.deliverer.smtp.SmtpReply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

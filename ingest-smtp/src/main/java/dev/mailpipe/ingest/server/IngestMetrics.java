@@ -1,6 +1,6 @@
 package dev.mailpipe.ingest.server;
 
-import dev.mailpipe.ingest.smtp.Reply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -54,13 +54,13 @@ public final class IngestMetrics {
     }
 
     /** Counts an error reply under a reason derived from its code and enhanced status. */
-    void rejected(final Reply reply) {
+    void rejected(final SmtpReply reply) {
         final String reason = reason(reply);
         rejected.computeIfAbsent(reason, r -> Counter.builder("mailpipe.ingest.rejected")
                 .description("Error replies sent, by reason").tag("reason", r).register(registry)).increment();
     }
 
-    static String reason(final Reply reply) {
+    static String reason(final SmtpReply reply) {
         final String text = reply.lines().get(reply.lines().size() - 1);
         if (text.contains("xsmtpapi error")) {
             return "xsmtpapi";

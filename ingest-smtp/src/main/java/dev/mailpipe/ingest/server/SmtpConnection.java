@@ -5,7 +5,7 @@ import dev.mailpipe.ingest.limits.ReadDeadline;
 import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.Replies;
 import dev.mailpipe.ingest.smtp.DataDecoder;
-import dev.mailpipe.ingest.smtp.Reply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.SmtpSession;
 import dev.mailpipe.ingest.smtp.Step;
 import java.io.BufferedOutputStream;
@@ -238,7 +238,7 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
     }
 
     private void write(final Step step) throws IOException {
-        for (final Reply reply : step.replies()) {
+        for (final SmtpReply reply : step.replies()) {
             if (reply.isError()) {
                 metrics.rejected(reply);
             }

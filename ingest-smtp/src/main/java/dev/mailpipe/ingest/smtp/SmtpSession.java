@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
 import dev.mailpipe.core.address.PathArgument;
@@ -199,7 +200,7 @@ public final class SmtpSession {
         if (!settings.requireTlsForAuth() || tlsCipher != null) {
             lines.add("AUTH LOGIN PLAIN");
         }
-        return Step.reply(new Reply(250, lines));
+        return Step.reply(new SmtpReply(250, lines));
     }
 
     private Step startTls(final String arg) {
@@ -352,7 +353,7 @@ public final class SmtpSession {
             } else if (upper.equals("SMTPUTF8")) {
                 utf8 = true; // RFC 6531 §3.4
             } else if (!upper.equals("BODY=8BITMIME") && !upper.equals("BODY=7BIT") && !upper.startsWith("AUTH=")) {
-                return error(Reply.of(555, "5.5.4 Unsupported parameter " + parameter));
+                return error(SmtpReply.of(555, "5.5.4 Unsupported parameter " + parameter));
             }
         }
         final String address = path.get().address();
@@ -395,7 +396,7 @@ public final class SmtpSession {
             return error(Replies.refusedAddress(e));
         }
         if (!path.get().parameters().isEmpty()) {
-            return error(Reply.of(555, "5.5.4 Unsupported parameter " + path.get().parameters()));
+            return error(SmtpReply.of(555, "5.5.4 Unsupported parameter " + path.get().parameters()));
         }
         if (recipients.size() >= settings.maxRecipients()) {
             return error(Replies.TOO_MANY_RECIPIENTS);
@@ -443,7 +444,7 @@ public final class SmtpSession {
         return new Step(List.of(), new Step.Action.Submit(pending));
     }
 
-    private Step failTransaction(final Reply reply) {
+    private Step failTransaction(final SmtpReply reply) {
         resetTransaction();
         return error(reply);
     }
@@ -457,7 +458,7 @@ public final class SmtpSession {
     }
 
     /** An error reply; after too many the session ends (a client that keeps failing is likely hostile). */
-    private Step error(final Reply reply) {
+    private Step error(final SmtpReply reply) {
         errors++;
         if (errors >= settings.maxErrors()) {
             state = State.CLOSED;

@@ -1,22 +1,23 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.util.List;
 
 /**
  * What the session asks its transport to do after one input: send these replies (in order),
  * then perform the action.
  */
-public record Step(List<Reply> replies, Action action) {
+public record Step(List<SmtpReply> replies, Action action) {
 
     public Step {
         replies = List.copyOf(replies);
     }
 
-    static Step reply(final Reply reply) {
+    static Step reply(final SmtpReply reply) {
         return new Step(List.of(reply), new Action.Continue());
     }
 
-    static Step replyThen(final Reply reply, final Action action) {
+    static Step replyThen(final SmtpReply reply, final Action action) {
         return new Step(List.of(reply), action);
     }
 

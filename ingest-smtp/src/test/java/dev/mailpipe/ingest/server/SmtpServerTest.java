@@ -13,6 +13,8 @@ import dev.mailpipe.ingest.smtp.SessionSettings;
 import dev.mailpipe.ingest.smtp.SmtpSession;
 import dev.mailpipe.ingest.smtp.Submission;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import dev.mailpipe.core.smtp.ReplyParser;
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -94,13 +96,24 @@ class SmtpServerTest {
             return this;
         }
 
-        /** The next complete reply's last line. */
-        String reply() throws IOException {
-            String line = in.readLine();
-            while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-                line = in.readLine();
+        /** The next complete reply, read with core's parser; null when the server closed. */
+        SmtpReply replyValue() throws IOException {
+            final ReplyParser parser = new ReplyParser();
+            SmtpReply reply = null;
+            while (reply == null) {
+                final String line = in.readLine();
+                if (line == null) {
+                    return null;
+                }
+                reply = parser.line(line);
             }
-            return line;
+            return reply;
+        }
+
+        /** The next complete reply's last line ({@code 250 2.0.0 OK}). */
+        String reply() throws IOException {
+            final SmtpReply reply = replyValue();
+            return reply == null ? null : reply.code() + " " + reply.lines().getLast();
         }
 
         Client login() throws IOException {
@@ -221,14 +234,9 @@ class SmtpServerTest {
             c.write("NOOP\r\n");
             assertThat(c.reply()).isEqualTo("250 2.0.0 OK");
             c.write("EHLO c.test\r\n");
-            final String ehlo = c.in.readLine();
-            assertThat(ehlo).isEqualTo("250-mx.test Hello c.test");
-            String line;
-            boolean startTlsOffered = false;
-            while ((line = c.in.readLine()).charAt(3) == '-') {
-                startTlsOffered |= line.contains("STARTTLS");
-            }
-            assertThat(startTlsOffered).isFalse();
+            final SmtpReply ehlo = c.replyValue();
+            assertThat(ehlo.lines().get(0)).isEqualTo("mx.test Hello c.test");
+            assertThat(ehlo.lines()).noneMatch(line -> line.contains("STARTTLS"));
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ final class Conversation {
     boolean queueFails;
     boolean closed;
     boolean tlsRequested;
-    private final List<Reply> pending = new ArrayList<>();
+    private final List<SmtpReply> pending = new ArrayList<>();
     private Step.Action lastAction;
 
     Conversation(final SessionSettings settings, final AuthThrottle throttle, final RateLimiter limiter,
@@ -81,7 +82,7 @@ final class Conversation {
 
     /** Asserts the replies since the last expect, each as "code text" of its last line, in order. */
     Conversation expect(final String... replies) {
-        assertThat(pending.stream().map(Reply::toString).toList()).containsExactly(replies);
+        assertThat(pending.stream().map(SmtpReply::toString).toList()).containsExactly(replies);
         pending.clear();
         return this;
     }
@@ -94,8 +95,8 @@ final class Conversation {
         return this;
     }
 
-    List<Reply> replies() {
-        final List<Reply> copy = List.copyOf(pending);
+    List<SmtpReply> replies() {
+        final List<SmtpReply> copy = List.copyOf(pending);
         pending.clear();
         return copy;
     }

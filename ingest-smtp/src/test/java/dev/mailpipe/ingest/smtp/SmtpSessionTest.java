@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import static dev.mailpipe.ingest.smtp.Conversation.b64;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -26,7 +27,7 @@ class SmtpSessionTest {
                 AuthThrottle.NONE, RateLimiter.UNLIMITED, ClientInfo.plain("192.0.2.1"));
         c.replies();
         c.send("EHLO ifaxin.com");
-        final List<Reply> replies = c.replies();
+        final List<SmtpReply> replies = c.replies();
         assertThat(replies).hasSize(1);
         assertThat(replies.get(0).wire()).isEqualTo("250-mx.test Hello ifaxin.com\r\n250-PIPELINING\r\n250-8BITMIME\r\n"
                 + "250-SIZE 16000000\r\n250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n250-STARTTLS\r\n250 AUTH LOGIN PLAIN\r\n");
@@ -492,7 +493,7 @@ class SmtpSessionTest {
         c.send("MAIL FROM:<a@b.test>").send("RSET").send("RCPT TO:<c@d.test>")
                 .expect("250 sender <a@b.test> OK", "250 2.0.0 Reset OK", "503 5.5.1 Need MAIL command first");
         c.send("NOOP").send("VRFY ben").send("HELP").send("STARTTLS").send("EXPN list").send("BDAT 10 LAST");
-        assertThat(c.replies().stream().map(Reply::code).toList()).containsExactly(250, 252, 214, 454, 502, 502);
+        assertThat(c.replies().stream().map(SmtpReply::code).toList()).containsExactly(250, 252, 214, 454, 502, 502);
     }
 
     @Test

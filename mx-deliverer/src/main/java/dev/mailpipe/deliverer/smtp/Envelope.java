@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
 
@@ -38,7 +39,7 @@ public record Envelope(String mailFrom, String recipient, boolean smtputf8) {
     /** The reply mailpipe gives itself when {@link #choose} found no way to this hop. */
     public static SmtpReply refusal(final String mailFrom, final String recipient) {
         final String which = isAscii(asciiFormOrSelf(recipient)) ? mailFrom : recipient;
-        return new SmtpReply(553, "5.6.7", "the next hop does not offer SMTPUTF8, which the address <" + which
+        return SmtpReply.of(553, "5.6.7", "the next hop does not offer SMTPUTF8, which the address <" + which
                 + "> needs (RFC 6531)");
     }
 

@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -16,8 +17,6 @@ import java.util.Set;
  */
 public final class SmtpSession implements AutoCloseable {
 
-    private static final int SERVICE_READY = 220;
-    private static final int START_MAIL_INPUT = 354;
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(2);
 
     private final SmtpTransport transport;
@@ -41,7 +40,7 @@ public final class SmtpSession implements AutoCloseable {
      */
     public SmtpReply open() throws IOException {
         final SmtpReply greeting = transport.read(timeouts.greeting());
-        if (greeting.code() != SERVICE_READY) {
+        if (greeting.code() != SmtpReply.SERVICE_READY) {
             return greeting;
         }
         final SmtpReply hello = hello();
@@ -50,7 +49,7 @@ public final class SmtpSession implements AutoCloseable {
         }
         if (useTls && capabilities.contains("STARTTLS") && !transport.tlsActive()) {
             final SmtpReply starttls = command("STARTTLS", timeouts.command());
-            if (starttls.code() == SERVICE_READY) {
+            if (starttls.code() == SmtpReply.SERVICE_READY) {
                 transport.startTls();
                 capabilities = Set.of();
                 final SmtpReply again = hello();
@@ -128,7 +127,7 @@ public final class SmtpSession implements AutoCloseable {
             dataReply = command("DATA", timeouts.dataInit());
         }
         final SmtpReply refusal = !mailReply.positive() ? mailReply : !rcptReply.positive() ? rcptReply : null;
-        if (dataReply.code() != START_MAIL_INPUT) {
+        if (dataReply.code() != SmtpReply.START_MAIL_INPUT) {
             return refusal != null ? refusal : dataReply;
         }
         if (refusal != null) {

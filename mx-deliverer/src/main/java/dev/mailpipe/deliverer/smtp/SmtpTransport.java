@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.io.Closeable;
 import java.io.IOException;
 import java.time.Duration;

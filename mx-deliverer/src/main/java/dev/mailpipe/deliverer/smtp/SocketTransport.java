@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.platform.OpportunisticTls;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer.smtp;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
