@@ -14,7 +14,7 @@ import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Step;
 import dev.mailpipe.ingest.smtp.Submission;
 import dev.mailpipe.ingest.smtp.TrackingDefaults;
@@ -238,7 +238,7 @@ class AcceptExpandAgreementTest {
                 return new TrackingDefaults(false, true, false);
             }
         };
-        final SmtpSession session = new SmtpSession(SessionSettings.defaults("mx.test"), new SessionServices(accounts,
+        final InboundSession session = new InboundSession(SessionSettings.defaults("mx.test"), new SessionServices(accounts,
                 AuthThrottle.NONE, RateLimiter.UNLIMITED, new MessageIdGenerator(CLOCK, "agreement"), CLOCK),
                 ClientInfo.plain("192.0.2.1"), 1);
         session.greet();

@@ -16,7 +16,7 @@ import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.MailpipeApp;
@@ -150,7 +150,7 @@ public final class IngestSmtpApp implements MailpipeApp {
                     new SmtpServer.Options(tls, settings.maxLineLength(),
                             config.getInt(IngestSmtpConfig.SMTP_COMMAND_TIMEOUT_MS),
                             config.getInt(IngestSmtpConfig.SMTP_DATA_TIMEOUT_MS), limiter, trusted::accountFor,
-                            (client, number) -> new SmtpSession(settings, services, client, number), submitter, metrics,
+                            (client, number) -> new InboundSession(settings, services, client, number), submitter, metrics,
                             new SmtpServer.Deadlines(config.getInt(IngestSmtpConfig.SMTP_COMMAND_DEADLINE_MS),
                                     config.getInt(IngestSmtpConfig.SMTP_DATA_DEADLINE_MS),
                                     config.getLong(IngestSmtpConfig.SMTP_DATA_MIN_RATE), 0.9,

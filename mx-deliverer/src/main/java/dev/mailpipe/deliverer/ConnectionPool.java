@@ -1,6 +1,6 @@
 package dev.mailpipe.deliverer;
 
-import dev.mailpipe.deliverer.smtp.SmtpSession;
+import dev.mailpipe.deliverer.smtp.OutboundSession;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.concurrent.TimeUnit;
  */
 final class ConnectionPool implements AutoCloseable {
 
-    private record Idle(SmtpSession session, long since) {
+    private record Idle(OutboundSession session, long since) {
     }
 
     private final int maxMessages;
@@ -39,7 +39,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** An idle session to {@code address}, or null when none. */
-    SmtpSession take(final InetSocketAddress address) {
+    OutboundSession take(final InetSocketAddress address) {
         final Deque<Idle> queue = idle.get(address);
         if (queue == null) {
             return null;
@@ -49,7 +49,7 @@ final class ConnectionPool implements AutoCloseable {
     }
 
     /** Returns a healthy session for reuse, or quits it when it has done enough. */
-    void giveBack(final InetSocketAddress address, final SmtpSession session) {
+    void giveBack(final InetSocketAddress address, final OutboundSession session) {
         if (closed || session.transactions() >= maxMessages || idleNanos == 0) {
             Thread.ofVirtual().start(session::quit);
             return;
@@ -72,13 +72,13 @@ final class ConnectionPool implements AutoCloseable {
     public void close() {
         closed = true;
         reaper.shutdownNow();
-        final List<SmtpSession> all = new ArrayList<>();
+        final List<OutboundSession> all = new ArrayList<>();
         idle.values().forEach(q -> {
             Idle e;
             while ((e = q.pollFirst()) != null) {
                 all.add(e.session());
             }
         });
-        all.forEach(SmtpSession::quit);
+        all.forEach(OutboundSession::quit);
     }
 }

@@ -5,7 +5,7 @@ import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
 import dev.mailpipe.deliverer.dns.MxResolver;
 import dev.mailpipe.core.smtp.SmtpReply;
-import dev.mailpipe.deliverer.smtp.SmtpSession;
+import dev.mailpipe.deliverer.smtp.OutboundSession;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SmtpTransport;
 import java.io.IOException;
@@ -116,7 +116,7 @@ final class MxDeliverer {
 
     private Attempt tryAddress(final String host, final InetSocketAddress target, final String mailFrom,
             final String recipient, final byte[] content, final boolean smtputf8) {
-        final SmtpSession cached = pool.take(target);
+        final OutboundSession cached = pool.take(target);
         if (cached != null) {
             try {
                 return finish(host, target, cached, cached.send(mailFrom, recipient, content, smtputf8));
@@ -125,9 +125,9 @@ final class MxDeliverer {
                 LOG.debug("cached connection to {} failed: {}", target, stale.toString());
             }
         }
-        final SmtpSession session;
+        final OutboundSession session;
         try {
-            session = new SmtpSession(connector.connect(target, host, timeouts.connect()), timeouts, ehloName, tls);
+            session = new OutboundSession(connector.connect(target, host, timeouts.connect()), timeouts, ehloName, tls);
         } catch (final IOException e) {
             return new Attempt(Outcome.localDeferral(host, "4.4.1", "connect to " + host + "[" + addressText(target)
                     + "]: " + describe(e)), false);
@@ -153,7 +153,7 @@ final class MxDeliverer {
         }
     }
 
-    private Attempt finish(final String host, final InetSocketAddress target, final SmtpSession session,
+    private Attempt finish(final String host, final InetSocketAddress target, final OutboundSession session,
             final SmtpReply reply) {
         if (reply.code() == SmtpReply.SERVICE_NOT_AVAILABLE) {
             session.quit();

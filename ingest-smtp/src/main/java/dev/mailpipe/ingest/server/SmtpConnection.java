@@ -6,7 +6,7 @@ import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.Replies;
 import dev.mailpipe.ingest.smtp.DataDecoder;
 import dev.mailpipe.core.smtp.SmtpReply;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Step;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -20,7 +20,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The transport of one SMTP connection: reads input, feeds the {@link SmtpSession}, writes its
+ * The transport of one SMTP connection: reads input, feeds the {@link InboundSession}, writes its
  * replies and performs its actions (read DATA, queue, STARTTLS, close). Runs on its own virtual
  * thread; blocking here blocks nobody else.
  *
@@ -32,7 +32,7 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
     private static final Logger LOG = LoggerFactory.getLogger(SmtpConnection.class);
 
     private Socket socket;
-    private final SmtpSession session;
+    private final InboundSession session;
     private final Submitter submitter;
     private final IngestMetrics metrics;
     private final SSLContext tls;
@@ -53,14 +53,14 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
     private volatile long idleSince = -1;
     private final SmtpServer.Deadlines deadlines;
 
-    SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
+    SmtpConnection(final Socket socket, final InboundSession session, final Submitter submitter, final IngestMetrics metrics,
             final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs)
             throws IOException {
         this(socket, session, submitter, metrics, tls, maxLineLength, commandTimeoutMs, dataTimeoutMs,
                 SmtpServer.Deadlines.DEFAULTS);
     }
 
-    SmtpConnection(final Socket socket, final SmtpSession session, final Submitter submitter, final IngestMetrics metrics,
+    SmtpConnection(final Socket socket, final InboundSession session, final Submitter submitter, final IngestMetrics metrics,
             final SSLContext tls, final int maxLineLength, final int commandTimeoutMs, final int dataTimeoutMs,
             final SmtpServer.Deadlines deadlines) throws IOException {
         this.deadlines = deadlines;

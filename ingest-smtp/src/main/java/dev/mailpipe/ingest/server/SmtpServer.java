@@ -5,7 +5,7 @@ import dev.mailpipe.ingest.limits.EvictionPolicy;
 import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.Replies;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -40,12 +40,12 @@ public final class SmtpServer implements AutoCloseable {
     /** How connections are served. {@code sessions} makes the session for (client, session number). */
     public record Options(SSLContext tls, int maxLineLength, int commandTimeoutMs, int dataTimeoutMs,
             ConnectionLimiter limiter, Function<String, String> trustedAccount,
-            BiFunction<ClientInfo, Long, SmtpSession> sessions, Submitter submitter, IngestMetrics metrics,
+            BiFunction<ClientInfo, Long, InboundSession> sessions, Submitter submitter, IngestMetrics metrics,
             Deadlines deadlines) {
 
         public Options(final SSLContext tls, final int maxLineLength, final int commandTimeoutMs,
                 final int dataTimeoutMs, final ConnectionLimiter limiter, final Function<String, String> trustedAccount,
-                final BiFunction<ClientInfo, Long, SmtpSession> sessions, final Submitter submitter,
+                final BiFunction<ClientInfo, Long, InboundSession> sessions, final Submitter submitter,
                 final IngestMetrics metrics) {
             this(tls, maxLineLength, commandTimeoutMs, dataTimeoutMs, limiter, trustedAccount, sessions, submitter,
                     metrics, Deadlines.DEFAULTS);
@@ -164,7 +164,7 @@ public final class SmtpServer implements AutoCloseable {
                 protocol = ssl.getSession().getProtocol();
             }
             final ClientInfo client = new ClientInfo(address, options.trustedAccount().apply(address), cipher, protocol);
-            final SmtpSession session = options.sessions().apply(client, sessionNumbers.incrementAndGet());
+            final InboundSession session = options.sessions().apply(client, sessionNumbers.incrementAndGet());
             connection = new SmtpConnection(socket, session, options.submitter(), options.metrics(), options.tls(),
                     options.maxLineLength(), options.commandTimeoutMs(), options.dataTimeoutMs(), options.deadlines());
             connections.put(connection, socket);

@@ -28,15 +28,15 @@ public record Step(List<SmtpReply> replies, Action action) {
         record Continue() implements Action {
         }
 
-        /** Read the message data and hand it to {@link SmtpSession#onData}. */
+        /** Read the message data and hand it to {@link InboundSession#onData}. */
         record ReadData(long maxBytes, int maxLineLength) implements Action {
         }
 
-        /** Queue the message and report to {@link SmtpSession#onQueued} or {@link SmtpSession#onQueueFailed}. */
+        /** Queue the message and report to {@link InboundSession#onQueued} or {@link InboundSession#onQueueFailed}. */
         record Submit(Submission submission) implements Action {
         }
 
-        /** Start TLS on the connection, discarding any input already buffered, then call {@link SmtpSession#onTlsStarted}. */
+        /** Start TLS on the connection, discarding any input already buffered, then call {@link InboundSession#onTlsStarted}. */
         record StartTls() implements Action {
         }
 

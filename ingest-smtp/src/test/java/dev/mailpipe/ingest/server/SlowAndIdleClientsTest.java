@@ -9,7 +9,7 @@ import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Submission;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -58,7 +58,7 @@ class SlowAndIdleClientsTest {
         };
         server = SmtpServer.start("127.0.0.1", List.of(new SmtpServer.Listener(0, false)), new SmtpServer.Options(null,
                 1000, 10_000, 10_000, limiter, address -> null,
-                (client, n) -> new SmtpSession(settings, services, client, n), memory,
+                (client, n) -> new InboundSession(settings, services, client, n), memory,
                 new IngestMetrics(registry, limiter::open),
                 deadlines));
     }

@@ -9,7 +9,7 @@ import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Submission;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -54,7 +54,7 @@ class SmtpServerShutdownTest {
                 new MessageIdGenerator(Clock.systemUTC(), "t"), Clock.systemUTC());
         final SmtpServer server = SmtpServer.start("127.0.0.1", List.of(new SmtpServer.Listener(0, false)),
                 new SmtpServer.Options(null, 1000, 30_000, 30_000, limiter, a -> null,
-                        (client, n) -> new SmtpSession(settings, services, client, n), slowKafka,
+                        (client, n) -> new InboundSession(settings, services, client, n), slowKafka,
                         new IngestMetrics(new SimpleMeterRegistry(), limiter::open)));
         try (Socket busy = new Socket("127.0.0.1", server.port(0)); Socket idle = new Socket("127.0.0.1", server.port(0))) {
             busy.setSoTimeout(20_000);

@@ -10,7 +10,7 @@ import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Submission;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import dev.mailpipe.core.smtp.ReplyParser;
@@ -64,7 +64,7 @@ class SmtpServerTest {
         };
         server = SmtpServer.start("127.0.0.1", List.of(new SmtpServer.Listener(0, false)), new SmtpServer.Options(tls,
                 1000, 1500, 1500, LIMITER, address -> null,
-                (client, n) -> new SmtpSession(settings, services, client, n), memory,
+                (client, n) -> new InboundSession(settings, services, client, n), memory,
                 new IngestMetrics(REGISTRY, LIMITER::open)));
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Drives an {@link SmtpSession} like a transport would, without sockets: {@code send} a line and
+ * Drives an {@link InboundSession} like a transport would, without sockets: {@code send} a line and
  * {@code expect} the replies. DATA goes through a real {@link DataDecoder}; submissions are
  * recorded and acknowledged (or failed) by this harness.
  */
@@ -27,7 +27,7 @@ final class Conversation {
             "internal-app", new TrackingDefaults(true, false, true));
 
     final List<Submission> queued = new ArrayList<>();
-    final SmtpSession session;
+    final InboundSession session;
     boolean queueFails;
     boolean closed;
     boolean tlsRequested;
@@ -47,7 +47,7 @@ final class Conversation {
                 return FILTERS.get(user);
             }
         };
-        session = new SmtpSession(settings, new SessionServices(auth, throttle, limiter,
+        session = new InboundSession(settings, new SessionServices(auth, throttle, limiter,
                 new MessageIdGenerator(CLOCK, "sc-10.10.127.51"), CLOCK), client, 15);
         perform(session.greet());
     }

@@ -11,7 +11,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-class SmtpSessionTest {
+class InboundSessionTest {
 
     private static final String MESSAGE = "From: support@ifaxin.com\r\nTo: ben@ifaxin.com\r\nSubject: hi\r\n\r\nhello\r\n.\r\n";
 

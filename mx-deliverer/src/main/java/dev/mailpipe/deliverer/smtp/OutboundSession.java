@@ -15,7 +15,7 @@ import java.util.Set;
  * {@link #quit()}. Protocol failures are replies; transport failures and timeouts are
  * {@link IOException}s, after which the session must be closed. Not thread-safe.
  */
-public final class SmtpSession implements AutoCloseable {
+public final class OutboundSession implements AutoCloseable {
 
     private static final Duration QUIT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -26,7 +26,7 @@ public final class SmtpSession implements AutoCloseable {
     private Set<String> capabilities = Set.of();
     private int transactions;
 
-    public SmtpSession(final SmtpTransport transport, final SmtpTimeouts timeouts, final String ehloName,
+    public OutboundSession(final SmtpTransport transport, final SmtpTimeouts timeouts, final String ehloName,
             final boolean useTls) {
         this.transport = transport;
         this.timeouts = timeouts;

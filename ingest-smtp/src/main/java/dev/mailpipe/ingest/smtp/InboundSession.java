@@ -26,7 +26,7 @@ import java.util.Optional;
  * {@link #onQueueFailed}; after {@link Step.Action.StartTls} it upgrades the connection and calls
  * {@link #onTlsStarted}. After {@link Step.Action.Close} nothing more.
  */
-public final class SmtpSession {
+public final class InboundSession {
 
     private enum State { COMMAND, AUTH_LOGIN_USER, AUTH_LOGIN_PASSWORD, AUTH_PLAIN, DATA, QUEUEING, CLOSED }
 
@@ -51,7 +51,7 @@ public final class SmtpSession {
     private Submission pending;
     private int errors;
 
-    public SmtpSession(final SessionSettings settings, final SessionServices services, final ClientInfo client,
+    public InboundSession(final SessionSettings settings, final SessionServices services, final ClientInfo client,
             final long sessionNumber) {
         this.settings = settings;
         this.services = services;

@@ -9,21 +9,21 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
-class SmtpSessionTest {
+class OutboundSessionTest {
 
     private static final SmtpTimeouts TIMEOUTS = new SmtpTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(2),
             Duration.ofSeconds(3), Duration.ofSeconds(4), Duration.ofSeconds(6), Duration.ofSeconds(5));
     private static final byte[] MESSAGE = "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII);
 
-    private static SmtpSession session(final ScriptedTransport transport) {
-        return new SmtpSession(transport, TIMEOUTS, "out.mailpipe.test", true);
+    private static OutboundSession session(final ScriptedTransport transport) {
+        return new OutboundSession(transport, TIMEOUTS, "out.mailpipe.test", true);
     }
 
     @Test
     void shouldSendAPlainTransactionStepByStepWithoutPipelining() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx ESMTP\r\n", "250-mx\r\n250 8BITMIME\r\n",
                 "250 2.1.0 ok\r\n", "250 2.1.5 ok\r\n", "354 go\r\n", "250 2.0.0 queued\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
 
         assertThat(s.open()).isNull();
         final SmtpReply reply = s.send("a@x.test", "b@y.test", MESSAGE);
@@ -39,7 +39,7 @@ class SmtpSessionTest {
     void shouldPipelineMailRcptAndDataWhenOffered() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250-PIPELINING\r\n250 SIZE 1000\r\n",
                 "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
 
         s.open();
         s.send("a@x.test", "b@y.test", MESSAGE);
@@ -51,7 +51,7 @@ class SmtpSessionTest {
     @Test
     void shouldFallBackToHeloWhenEhloIsRefused() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 old mx\r\n", "502 unknown command\r\n", "250 hi\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
 
         assertThat(s.open()).isNull();
         assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test", "HELO out.mailpipe.test");
@@ -62,7 +62,7 @@ class SmtpSessionTest {
     void shouldUpgradeWithStarttlsAndSayEhloAgain() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
                 "220 2.0.0 ready for TLS\r\n", "250-mx\r\n250 PIPELINING\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
 
         assertThat(s.open()).isNull();
         assertThat(t.commands()).containsExactly("EHLO out.mailpipe.test", "STARTTLS", "EHLO out.mailpipe.test");
@@ -74,7 +74,7 @@ class SmtpSessionTest {
     void shouldContinueInClearTextWhenStarttlsIsRefused() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n",
                 "454 4.7.0 TLS not available\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
 
         assertThat(s.open()).isNull();
         assertThat(s.tlsActive()).isFalse();
@@ -83,7 +83,7 @@ class SmtpSessionTest {
     @Test
     void shouldNotOfferTlsWhenDisabled() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 STARTTLS\r\n");
-        final SmtpSession s = new SmtpSession(t, TIMEOUTS, "out", false);
+        final OutboundSession s = new OutboundSession(t, TIMEOUTS, "out", false);
 
         assertThat(s.open()).isNull();
         assertThat(t.commands()).containsExactly("EHLO out");
@@ -109,7 +109,7 @@ class SmtpSessionTest {
     void shouldReturnTheFirstRefusalOfAPipelinedTransaction() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
                 "250 ok\r\n", "550 5.1.1 no such user\r\n", "554 5.5.1 no valid recipients\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         final SmtpReply reply = s.send("a@x.test", "nobody@y.test", MESSAGE);
@@ -122,7 +122,7 @@ class SmtpSessionTest {
     void shouldSendAnEmptyMessageWhenDataWasAcceptedAfterARefusedRecipient() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
                 "250 ok\r\n", "450 4.2.0 mailbox busy\r\n", "354 go\r\n", "554 no recipients\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         final SmtpReply reply = s.send("a@x.test", "b@y.test", MESSAGE);
@@ -136,7 +136,7 @@ class SmtpSessionTest {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n",
                 "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n",
                 "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 second\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         assertThat(s.send("a@x.test", "b@y.test", MESSAGE).text()).isEqualTo("first");
@@ -150,7 +150,7 @@ class SmtpSessionTest {
     void shouldUseTheNullReversePathForBounces() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n",
                 "354 go\r\n", "250 ok\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         s.send("", "b@y.test", MESSAGE);
@@ -162,7 +162,7 @@ class SmtpSessionTest {
     void shouldDeclare8BitMimeForNonAsciiContentWhenOffered() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n", "250 ok\r\n",
                 "250 ok\r\n", "354 go\r\n", "250 ok\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         s.send("a@x.test", "b@y.test", "Subject: 亲爱的\r\n\r\n感谢\r\n".getBytes(StandardCharsets.UTF_8));
@@ -174,7 +174,7 @@ class SmtpSessionTest {
     void shouldUseSmtputf8WhenTheNextHopOffersIt() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n",
                 "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         assertThat(s.send("jörg@bücher.example", "用户@例子.广告", MESSAGE, true).code()).isEqualTo(250);
@@ -184,7 +184,7 @@ class SmtpSessionTest {
     @Test
     void shouldBounceWith5_6_7WithoutSendingWhenAUtf8LocalPartMeetsAHopWithoutSmtputf8() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         final SmtpReply reply = s.send("support@ifaxin.com", "jörg@example.com", MESSAGE, true);
@@ -200,7 +200,7 @@ class SmtpSessionTest {
     void shouldSendInternationalisedDomainsAsALabelsToAHopWithoutSmtputf8() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 8BITMIME\r\n",
                 "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 queued\r\n");
-        final SmtpSession s = session(t);
+        final OutboundSession s = session(t);
         s.open();
 
         assertThat(s.send("support@ifaxin.com", "info@Bücher.example", MESSAGE, true).code()).isEqualTo(250);
