@@ -1,6 +1,6 @@
 package dev.mailpipe.deliverer;
 
-import dev.mailpipe.deliverer.smtp.SmtpReply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.schemas.BounceClass;
 import java.util.Set;
 

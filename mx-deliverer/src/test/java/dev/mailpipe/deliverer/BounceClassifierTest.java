@@ -2,7 +2,7 @@ package dev.mailpipe.deliverer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailpipe.deliverer.smtp.SmtpReply;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.schemas.BounceClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -31,6 +31,6 @@ class BounceClassifierTest {
         "554, -, soft",
     })
     void shouldClassifyAPermanentFailure(final int code, final String enhanced, final BounceClass expected) {
-        assertThat(BounceClassifier.classify(new SmtpReply(code, enhanced, "text"))).isEqualTo(expected);
+        assertThat(BounceClassifier.classify(SmtpReply.of(code, enhanced, "text"))).isEqualTo(expected);
     }
 }
