@@ -3,15 +3,15 @@ package dev.mailpipe.ingest.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.AuthThrottle;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.DataDecoder;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
-import dev.mailpipe.ingest.smtp.Reply;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.SmtpSession;
 import dev.mailpipe.ingest.smtp.Step;
 import java.io.ByteArrayInputStream;
 import java.io.EOFException;
@@ -37,7 +37,7 @@ class SmtpSessionFuzzTest {
 
     @FuzzTest(maxDuration = "60s")
     void clientBytes(final byte[] bytes) throws IOException {
-        final SmtpSession session = new SmtpSession(SETTINGS, SERVICES, new ClientInfo("192.0.2.7", null, null, null),
+        final InboundSession session = new InboundSession(SETTINGS, SERVICES, new ClientInfo("192.0.2.7", null, null, null),
                 1);
         final ConnectionInput input = new ConnectionInput(new ByteArrayInputStream(bytes));
         Step step = session.greet();
@@ -70,7 +70,7 @@ class SmtpSessionFuzzTest {
         }
     }
 
-    private static void wellFormed(final Reply reply) {
+    private static void wellFormed(final SmtpReply reply) {
         final String wire = reply.wire();
         assertThat(wire).endsWith("\r\n");
         for (final String line : wire.split("\r\n")) {
