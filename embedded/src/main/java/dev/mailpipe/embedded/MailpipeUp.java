@@ -7,6 +7,7 @@ import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.ingest.IngestSmtpApp;
 import dev.mailpipe.ingest.IngestSmtpConfig;
 import dev.mailpipe.platform.CommonConfigs;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
@@ -35,6 +36,11 @@ public final class MailpipeUp {
         final Path dataDir = Path.of(config.getString(EmbeddedConfig.DATA_DIR)).toAbsolutePath();
         final Map<String, String> values = new HashMap<>(env);
         embeddedDefaults(values, dataDir);
+        final String hostname = LocalHost.nameOr(values.get(CommonConfigs.HOSTNAME_CONFIG));
+        if (!LocalHost.isFqdn(hostname)) {
+            // A playground on a laptop has no FQDN; a service alone (./mailpipe run) refuses to start instead.
+            System.err.println("mailpipe up: warning: " + LocalHost.notFqdn(hostname));
+        }
         // Every service's settings are checked before anything starts, so a typo costs no broker start.
         Runner.configOrExit("up", () -> List.of(new IngestSmtpConfig(values), new ExpanderConfig(values),
                 new MxDelivererConfig(values), new WebhooksConfig(values), new WebConfig(values)));

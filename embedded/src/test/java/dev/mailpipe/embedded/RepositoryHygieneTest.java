@@ -31,6 +31,16 @@ class RepositoryHygieneTest {
         assertThat(exit("git", "check-ignore", "-q", "bench/.work/results/results.csv")).as("ignored").isZero();
     }
 
+    @Test
+    void shouldKeepMeasurementTablesOutOfDesignNotes() throws Exception {
+        // DESIGN.md files hold decisions and reasons; figures and A/B tables live in bench/ docs.
+        for (final String path : run("git", "ls-files", "*DESIGN.md")) {
+            final List<String> lines = java.nio.file.Files.readAllLines(REPO.toPath().resolve(path));
+            assertThat(lines).as(path).noneMatch(line -> line.startsWith("|")
+                    && line.matches(".*\\b(p50|p99|ms|emails/s|msgs/s|delivered/s)\\b.*"));
+        }
+    }
+
     private static List<String> run(final String... command) throws Exception {
         final Process process = new ProcessBuilder(command).directory(REPO).redirectErrorStream(true).start();
         final List<String> lines = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8)

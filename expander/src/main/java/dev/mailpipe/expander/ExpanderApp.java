@@ -6,6 +6,7 @@ import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -83,7 +84,7 @@ public final class ExpanderApp implements MailpipeApp {
         } else {
             LOG.info("tracking links under {}", tracker.publicUrl());
         }
-        ExpanderTopology.build(builder, new Expander(config.messageIdDomain(), tracker), metrics,
+        ExpanderTopology.build(builder, new Expander(config.hostname(), tracker), metrics,
                 Clock.systemUTC());
         final Topology topology = builder.build();
         final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
@@ -189,7 +190,11 @@ public final class ExpanderApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final ExpanderConfig config = Runner.configOrExit("expander", () -> ExpanderConfig.fromEnvironment(System.getenv()));
+        final ExpanderConfig config = Runner.configOrExit("expander", () -> {
+            final ExpanderConfig c = ExpanderConfig.fromEnvironment(System.getenv());
+            LocalHost.requireFqdn(c.hostname());
+            return c;
+        });
         Runner.runUntilStopped(config.httpHost(), config.httpPort(), registry -> List.of(start(config, registry)));
     }
 }

@@ -49,9 +49,7 @@ public final class ExpanderConfig extends AbstractConfig {
     public static final String THREADS = "expander.threads";
     private static final String THREADS_DOC = "Stream threads in this instance.";
 
-    public static final String MESSAGE_ID_DOMAIN = "expander.message.id.domain";
-    private static final String MESSAGE_ID_DOMAIN_DOC =
-            "Right-hand side of the Message-ID each email gets; empty = the envelope sender's domain.";
+    public static final String HOSTNAME = CommonConfigs.HOSTNAME_CONFIG;
 
     public static final String START_TIMEOUT_MS = "expander.start.timeout.ms";
     private static final String START_TIMEOUT_MS_DOC = "How long start() waits for the Streams app to reach RUNNING.";
@@ -86,8 +84,8 @@ public final class ExpanderConfig extends AbstractConfig {
     static final String DEFAULT_STATE_DIR =
             Path.of(System.getProperty("java.io.tmpdir"), "mailpipe-expander").toString();
 
-    private static final ConfigDef CONFIG = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
-                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8082))
+    private static final ConfigDef CONFIG = CommonConfigs.defineHostname(CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8082)))
             .define(APPLICATION_ID, Type.STRING, "mailpipe-expander", new ConfigDef.NonEmptyString(),
                     Importance.HIGH, APPLICATION_ID_DOC)
             .define(STATE_DIR, Type.STRING, DEFAULT_STATE_DIR, new ConfigDef.NonEmptyString(),
@@ -96,7 +94,6 @@ public final class ExpanderConfig extends AbstractConfig {
                     ConfigDef.ValidString.in(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE),
                     Importance.MEDIUM, PROCESSING_GUARANTEE_DOC)
             .define(THREADS, Type.INT, 1, ConfigDef.Range.between(1, 64), Importance.MEDIUM, THREADS_DOC)
-            .define(MESSAGE_ID_DOMAIN, Type.STRING, "", Importance.LOW, MESSAGE_ID_DOMAIN_DOC)
             .define(START_TIMEOUT_MS, Type.LONG, 120_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     START_TIMEOUT_MS_DOC)
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
@@ -181,8 +178,9 @@ public final class ExpanderConfig extends AbstractConfig {
         return getInt(THREADS);
     }
 
-    public String messageIdDomain() {
-        return getString(MESSAGE_ID_DOMAIN).strip();
+    /** MAILPIPE_HOSTNAME (else this machine's name): the right-hand side of the Message-IDs it makes. */
+    public String hostname() {
+        return CommonConfigs.hostname(this);
     }
 
     public long startTimeoutMs() {

@@ -21,7 +21,7 @@ class ExpanderConfigTest {
         assertThat(config.topicPartitions()).isEqualTo(6);
         assertThat(config.topicReplicationFactor()).isEqualTo(-1);
         assertThat(config.stateDir()).startsWith(System.getProperty("java.io.tmpdir"));
-        assertThat(config.messageIdDomain()).isEmpty();
+        assertThat(config.hostname()).isNotBlank();
     }
 
     @Test

@@ -138,6 +138,7 @@ class ExpanderCrashIT {
         env.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
         env.put("MAILPIPE_HTTP_PORT", "-1");
         env.put("MAILPIPE_EXPANDER_APPLICATION_ID", APP_ID);
+        env.put("MAILPIPE_HOSTNAME", "expander.mailpipe.test"); // a service refuses a host name that is not a FQDN
         env.put("MAILPIPE_EXPANDER_STATE_DIR", temp.resolve("first").toString());
         // so the survivor need not wait the defaults (45 s session, 10 s transaction) to take over
         env.put("MAILPIPE_EXPANDER_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "6000");

@@ -19,6 +19,7 @@ import dev.mailpipe.ingest.smtp.SessionSettings;
 import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -225,7 +226,11 @@ public final class IngestSmtpApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final IngestSmtpConfig config = Runner.configOrExit("ingest-smtp", () -> IngestSmtpConfig.fromEnvironment(System.getenv()));
+        final IngestSmtpConfig config = Runner.configOrExit("ingest-smtp", () -> {
+            final IngestSmtpConfig c = IngestSmtpConfig.fromEnvironment(System.getenv());
+            LocalHost.requireFqdn(c.hostname());
+            return c;
+        });
         Runner.runUntilStopped(config.getString(IngestSmtpConfig.HTTP_HOST), config.getInt(IngestSmtpConfig.HTTP_PORT),
                 registry -> List.of(start(config, registry)));
     }

@@ -36,8 +36,7 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_EXTRA_PORTS_DOC = "More plain SMTP ports with STARTTLS, e.g. 25,587 (ports below 1024 need privileges).";
     public static final String SMTP_TLS_PORT = "smtp.tls.port";
     public static final String SMTP_TLS_PORT_DOC = "Implicit-TLS (SMTPS) port, e.g. 465; -1 = off, 0 = a free port.";
-    public static final String SMTP_HOSTNAME = "smtp.hostname";
-    public static final String SMTP_HOSTNAME_DOC = "Name in the banner, EHLO reply and Received header; empty = the local host name.";
+    public static final String HOSTNAME = CommonConfigs.HOSTNAME_CONFIG;
     public static final String SMTP_TLS_ENABLED = "smtp.tls.enabled";
     public static final String SMTP_TLS_ENABLED_DOC = "Offer STARTTLS and implicit TLS.";
     public static final String SMTP_TLS_CERT_FILE = "smtp.tls.cert.file";
@@ -91,13 +90,12 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String INSTANCE_ID = "instance.id";
     public static final String INSTANCE_ID_DOC = "Unique name of this replica, part of every messageId; empty = the host name.";
 
-    private static final ConfigDef CONFIG = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
-                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8081))
+    private static final ConfigDef CONFIG = CommonConfigs.defineHostname(CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8081)))
             .define(SMTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, SMTP_HOST_DOC)
             .define(SMTP_PORT, Type.INT, 2525, Validators.port(), Importance.HIGH, SMTP_PORT_DOC)
             .define(SMTP_EXTRA_PORTS, Type.LIST, List.of(), portList(), Importance.MEDIUM, SMTP_EXTRA_PORTS_DOC)
             .define(SMTP_TLS_PORT, Type.INT, -1, Range.between(-1, 65535), Importance.MEDIUM, SMTP_TLS_PORT_DOC)
-            .define(SMTP_HOSTNAME, Type.STRING, "", Importance.MEDIUM, SMTP_HOSTNAME_DOC)
             .define(SMTP_TLS_ENABLED, Type.BOOLEAN, true, Importance.MEDIUM, SMTP_TLS_ENABLED_DOC)
             .define(SMTP_TLS_CERT_FILE, Type.STRING, "", Importance.MEDIUM, SMTP_TLS_CERT_FILE_DOC)
             .define(SMTP_TLS_KEY_FILE, Type.STRING, "", Importance.MEDIUM, SMTP_TLS_KEY_FILE_DOC)
@@ -159,7 +157,7 @@ public final class IngestSmtpConfig extends AbstractConfig {
 
     /** The configured SMTP host name, or this machine's. */
     public String hostname() {
-        return LocalHost.nameOr(getString(SMTP_HOSTNAME));
+        return CommonConfigs.hostname(this);
     }
 
     /** The configured instance id, else $HOSTNAME, else the host name. */

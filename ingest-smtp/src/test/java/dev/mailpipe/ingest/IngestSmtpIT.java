@@ -49,7 +49,7 @@ class IngestSmtpIT {
                 "smtp.host", "127.0.0.1",
                 "smtp.port", "0",
                 "smtp.tls.port", "0",
-                "smtp.hostname", "ingest.test",
+                "hostname", "ingest.test",
                 "http.port", "-1",
                 "topic.partitions", "2",
                 "api.user", "api_user",

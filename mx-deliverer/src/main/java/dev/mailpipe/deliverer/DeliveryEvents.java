@@ -24,6 +24,7 @@ final class DeliveryEvents {
                 .setApiUser(email.getApiUser())
                 .setLabel(email.getLabel())
                 .setRecipient(email.getRecipient())
+                .setInternetMessageId(email.getInternetMessageId())
                 .setTimestamp(now)
                 .setAttempt(attempt)
                 .setReason(reason)

@@ -7,6 +7,7 @@ import dev.mailpipe.deliverer.smtp.SocketTransport;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
+import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -174,7 +175,11 @@ public final class MxDelivererApp implements MailpipeApp {
     }
 
     public static void main(final String[] args) {
-        final MxDelivererConfig config = Runner.configOrExit("mx-deliverer", () -> MxDelivererConfig.fromEnvironment(System.getenv()));
+        final MxDelivererConfig config = Runner.configOrExit("mx-deliverer", () -> {
+            final MxDelivererConfig c = MxDelivererConfig.fromEnvironment(System.getenv());
+            LocalHost.requireFqdn(c.ehloName());
+            return c;
+        });
         Runner.runUntilStopped(config.getString(MxDelivererConfig.HTTP_HOST),
                 config.getInt(MxDelivererConfig.HTTP_PORT), registry -> List.of(start(config, registry)));
     }

@@ -37,8 +37,7 @@ public final class MxDelivererConfig extends AbstractConfig {
     public static final String MX_ALLOWED_NETWORKS = "mx.allowed.networks";
     private static final String MX_ALLOWED_NETWORKS_DOC = "CIDR list of otherwise refused targets (loopback, "
             + "private, link-local) that may be delivered to, e.g. 127.0.0.0/8 for tests.";
-    public static final String MX_EHLO_NAME = "mx.ehlo.name";
-    private static final String MX_EHLO_NAME_DOC = "Name sent in EHLO/HELO (empty: this host's canonical name).";
+    public static final String HOSTNAME = CommonConfigs.HOSTNAME_CONFIG;
     public static final String MX_TLS = "mx.starttls";
     private static final String MX_TLS_DOC = "Use STARTTLS when the MX offers it (opportunistic, certificates not verified).";
     public static final String MX_TIMEOUT_CONNECT_MS = "mx.timeout.connect.ms";
@@ -86,13 +85,12 @@ public final class MxDelivererConfig extends AbstractConfig {
     private static final String RETRY_MAX_AGE_DOC = "Time after the first attempt after which a deferred email "
             + "expires (bounce event with reason expired, record on mail.outbound.dlt).";
 
-    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
-                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8083))
+    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineHostname(CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8083)))
             .define(DNS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, DNS_DOC)
             .define(DNS_TIMEOUT_MS, Type.LONG, 5_000L, ConfigDef.Range.atLeast(1), Importance.LOW, DNS_TIMEOUT_MS_DOC)
             .define(MX_PORT, Type.INT, 25, ConfigDef.Range.between(1, 65535), Importance.HIGH, MX_PORT_DOC)
             .define(MX_ALLOWED_NETWORKS, Type.LIST, "", cidrList(), Importance.MEDIUM, MX_ALLOWED_NETWORKS_DOC)
-            .define(MX_EHLO_NAME, Type.STRING, "", Importance.MEDIUM, MX_EHLO_NAME_DOC)
             .define(MX_TLS, Type.BOOLEAN, true, Importance.LOW, MX_TLS_DOC)
             .define(MX_TIMEOUT_CONNECT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     MX_TIMEOUT_CONNECT_MS_DOC)
@@ -171,9 +169,9 @@ public final class MxDelivererConfig extends AbstractConfig {
         return java.util.Optional.of(LocalHost.nameOr(getString(INSTANCE_ID)) + "-mx-deliverer");
     }
 
-    /** The configured EHLO name, or this host's canonical name. */
+    /** The name sent in EHLO/HELO: MAILPIPE_HOSTNAME, or this host's canonical name. */
     public String ehloName() {
-        return LocalHost.nameOr(getString(MX_EHLO_NAME));
+        return CommonConfigs.hostname(this);
     }
 
     private static ConfigDef.Validator cidrList() {

@@ -62,7 +62,7 @@ class ConsumerGroupFailoverIT {
         env.put("MAILPIPE_HTTP_PORT", "-1");
         env.put("MAILPIPE_MX_PORT", String.valueOf(server.port()));
         env.put("MAILPIPE_MX_ALLOWED_NETWORKS", "127.0.0.0/8");
-        env.put("MAILPIPE_MX_EHLO_NAME", "deliverer.test");
+        env.put("MAILPIPE_HOSTNAME", "deliverer.test");
         env.put("MAILPIPE_MX_DESTINATION_CONCURRENCY", "2");
         env.put("MAILPIPE_DELIVERER_GROUP_ID", GROUP);
         env.put("MAILPIPE_DELIVERER_SESSION_TIMEOUT_MS", "6000");

@@ -56,7 +56,7 @@ class DelivererCrashIT {
         env.put("MAILPIPE_HTTP_PORT", "-1");
         env.put("MAILPIPE_MX_PORT", String.valueOf(server.port()));
         env.put("MAILPIPE_MX_ALLOWED_NETWORKS", "127.0.0.0/8");
-        env.put("MAILPIPE_MX_EHLO_NAME", "deliverer.test");
+        env.put("MAILPIPE_HOSTNAME", "deliverer.test");
         env.put("MAILPIPE_MX_DESTINATION_CONCURRENCY", "8");
         env.put("MAILPIPE_DELIVERER_MAX_IN_FLIGHT", String.valueOf(MAX_IN_FLIGHT));
         env.put("MAILPIPE_DELIVERER_GROUP_ID", GROUP);

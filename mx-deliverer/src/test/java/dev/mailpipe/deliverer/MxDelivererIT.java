@@ -90,7 +90,7 @@ class MxDelivererIT {
                 Map.entry("dns", dns.address()),
                 Map.entry("mx.port", String.valueOf(port)),
                 Map.entry("mx.allowed.networks", "127.0.0.0/8"),
-                Map.entry("mx.ehlo.name", "deliverer.mailpipe.test"),
+                Map.entry("hostname", "deliverer.mailpipe.test"),
                 Map.entry("mx.timeout.connect.ms", "1000"),
                 Map.entry("mx.timeout.greeting.ms", "500"),
                 Map.entry("mx.timeout.command.ms", "2000"),

@@ -1,5 +1,6 @@
 package dev.mailpipe.platform;
 
+import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Range;
@@ -28,6 +29,13 @@ public final class CommonConfigs {
     public static final String TOPIC_REPLICATION_FACTOR_CONFIG = "topic.replication.factor";
     public static final String TOPIC_REPLICATION_FACTOR_DOC =
             "Replication factor of the topics this app creates; -1 = the broker's default.replication.factor.";
+
+    public static final String HOSTNAME_CONFIG = "hostname";
+    public static final String HOSTNAME_DOC = "This installation's fully qualified host name, used everywhere a mail "
+            + "server names itself: the SMTP banner, EHLO reply and Received header of ingest-smtp, the right-hand side "
+            + "of the Message-IDs the expander makes, and the deliverer's EHLO. Empty = this machine's canonical name. "
+            + "A name that is not a FQDN (e.g. localhost) costs points at receivers' spam filters (HELO_LOCALHOST, "
+            + "FSL_HELO_NON_FQDN_1), so a service refuses it at start; ./mailpipe up only warns.";
 
     public static final String DATA_DIR_CONFIG = "data.dir";
     public static final String DATA_DIR_DOC = "Where the embedded broker keeps its log (queued mail survives a restart) "
@@ -59,6 +67,16 @@ public final class CommonConfigs {
                         TOPIC_PARTITIONS_DOC)
                 .define(TOPIC_REPLICATION_FACTOR_CONFIG, Type.INT, -1, Range.between(-1, Short.MAX_VALUE),
                         Importance.MEDIUM, TOPIC_REPLICATION_FACTOR_DOC);
+    }
+
+    /** {@code hostname} (default empty: this machine's canonical name). */
+    public static ConfigDef defineHostname(final ConfigDef def) {
+        return def.define(HOSTNAME_CONFIG, Type.STRING, "", Importance.HIGH, HOSTNAME_DOC);
+    }
+
+    /** The configured host name, else this machine's canonical name (see {@link LocalHost}). */
+    public static String hostname(final AbstractConfig config) {
+        return LocalHost.nameOr(config.getString(HOSTNAME_CONFIG));
     }
 
     /** {@code data.dir} (default {@code data}, relative to the working directory). */

@@ -37,6 +37,7 @@ public final class TestSmtpServer implements AutoCloseable {
 
     private final ServerSocket server;
     private final List<Received> received = new CopyOnWriteArrayList<>();
+    private final List<String> greetings = new CopyOnWriteArrayList<>();
     private final AtomicInteger transactions = new AtomicInteger();
     private final AtomicInteger connections = new AtomicInteger();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
@@ -71,6 +72,11 @@ public final class TestSmtpServer implements AutoCloseable {
     /** Messages accepted with a 2xx, in order of acceptance. */
     public List<Received> received() {
         return List.copyOf(received);
+    }
+
+    /** The names clients gave in EHLO/HELO, in order. */
+    public List<String> greetings() {
+        return List.copyOf(greetings);
     }
 
     /** DATA transactions completed, whatever the reply. */
@@ -129,6 +135,9 @@ public final class TestSmtpServer implements AutoCloseable {
             String line;
             while ((line = readLine(in)) != null) {
                 final String upper = line.toUpperCase(Locale.ROOT);
+                if (upper.startsWith("EHLO") || upper.startsWith("HELO")) {
+                    greetings.add(line.substring(4).strip());
+                }
                 if (upper.startsWith("EHLO")) {
                     reply(out, "250-test.smtp\r\n250-PIPELINING\r\n250-8BITMIME\r\n" + (smtputf8 ? "250-SMTPUTF8\r\n" : "")
                             + "250 SIZE 100000000");

@@ -1,5 +1,6 @@
 package dev.mailpipe.expander.core;
 
+import dev.mailpipe.core.mail.HeaderBlock;
 import java.util.Locale;
 
 /** Identifiers of the emails of one submission. */
@@ -29,6 +30,22 @@ public final class EmailIds {
         left.append('.').append(index);
         return "<" + left + "@" + (domain.isBlank() ? "mailpipe.invalid" : domain.toLowerCase(Locale.ROOT)) + ">";
     }
+
+    /**
+     * The submission's own {@code Message-ID}, unfolded, when it is one well-formed msg-id
+     * ({@code <left@right>}, RFC 5322 3.6.4); otherwise null, and the email gets a derived one.
+     */
+    public static String clientMessageId(final HeaderBlock header) {
+        final HeaderBlock.Field field = header.first("Message-ID");
+        if (field == null) {
+            return null;
+        }
+        final String value = field.value().replaceAll("[\\r\\n]+", "").strip();
+        return MSG_ID.matcher(value).matches() ? value : null;
+    }
+
+    private static final java.util.regex.Pattern MSG_ID =
+            java.util.regex.Pattern.compile("<[\\x21-\\x3b\\x3d\\x3f-\\x7e]+@[\\x21-\\x3b\\x3d\\x3f-\\x5a\\x5e-\\x7e]+>");
 
     private static boolean isAtext(final char c) {
         return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "!#$%&'*+-/=?^_`{|}~".indexOf(c) >= 0;

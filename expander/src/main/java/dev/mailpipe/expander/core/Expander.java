@@ -107,12 +107,17 @@ public final class Expander {
         final MessageTemplate template = MessageTemplate.parse(content,
                 Variables.of(personalisation.variables()), api.to().isPresent(), rfc5322Date(raw.getReceivedAt()));
         final String domain = messageIdDomain.isEmpty() ? domainOf(raw.getMailFrom()) : messageIdDomain;
+        // One email: the client's Message-ID stays (the id nodemailer returns is the one delivered);
+        // a fan-out gives each email its own, derived from its emailId.
+        final String clientMessageId = recipients.size() == 1 ? EmailIds.clientMessageId(header) : null;
         final List<OutboundEmail> emails = new ArrayList<>(recipients.size());
         for (int index = 0; index < recipients.size(); index++) {
             final String recipient = recipients.get(index);
             final String emailId = EmailIds.emailId(raw.getMessageId(), index, recipient);
-            byte[] email = template.render(new Personal(recipient,
-                    EmailIds.messageIdHeader(raw.getMessageId(), index, domain), personalisation.valuesFor(index)));
+            final String messageIdHeader = clientMessageId != null ? clientMessageId
+                    : EmailIds.messageIdHeader(raw.getMessageId(), index, domain);
+            byte[] email = template.render(new Personal(recipient, messageIdHeader,
+                    personalisation.valuesFor(index)));
             if (tracker != null) { // substitutions first, tracking second: links carry the substituted URLs
                 email = tracker.apply(email, filters, new TrackingToken(TrackingKind.OPEN, emailId,
                         raw.getMessageId(), raw.getApiUser(), recipient, null, raw.getLabel(), raw.getMailListTaskId(),
@@ -135,6 +140,7 @@ public final class Expander {
                     .setCustomHeaders(new LinkedHashMap<>(customHeaders))
                     .setFilters(filters)
                     .setSmtputf8(raw.getSmtputf8())
+                    .setInternetMessageId(messageIdHeader.substring(1, messageIdHeader.length() - 1))
                     .setContent(ByteBuffer.wrap(email))
                     .build());
         }

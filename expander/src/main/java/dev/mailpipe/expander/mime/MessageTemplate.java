@@ -166,6 +166,8 @@ public final class MessageTemplate {
                             separator, boundaries);
             if (text != null) {
                 out.add(text);
+            } else if (LongLines.needsReencoding(source, header, header.bodyStart(), to)) {
+                LongLines.reencode(source, header, mimeType, headers, transferEncodingIndex, top, separator, to, out);
             } else {
                 out.addAll(headers);
                 out.add(separator);

@@ -78,9 +78,16 @@ class ExpanderTest {
         assertThat(ids).doesNotHaveDuplicates().doesNotContain("<original@client.example>");
         assertThat(ids.get(2)).isEqualTo("<" + Submissions.MESSAGE_ID + ".2@ifaxin.com>");
         final Expander configured = new Expander("mail.example.test");
-        assertThat(Mime.parse(emails(configured.expand(Submissions.raw(Submissions.MESSAGE_ID,
-                List.of("a@ifaxin.com"), Submissions.message("Hi\n")))).get(0)).getMessageId())
-                .isEqualTo("<" + Submissions.MESSAGE_ID + ".0@mail.example.test>");
+        assertThat(emails(configured.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com", "b@ifaxin.com"), Submissions.message("Hi\n")))))
+                .extracting(email -> Mime.parse(email).getMessageId())
+                .containsExactly("<" + Submissions.MESSAGE_ID + ".0@mail.example.test>",
+                        "<" + Submissions.MESSAGE_ID + ".1@mail.example.test>");
+        // one email: the client's Message-ID is the one delivered (and on the record for the events)
+        final OutboundEmail single = emails(configured.expand(Submissions.raw(Submissions.MESSAGE_ID,
+                List.of("a@ifaxin.com"), Submissions.message("Hi\n")))).get(0);
+        assertThat(Mime.parse(single).getMessageId()).isEqualTo("<original@client.example>");
+        assertThat(single.getInternetMessageId()).isEqualTo("original@client.example");
     }
 
     private static RawMessage withAccountFilters(final TrackingFilters defaults, final String xsmtpapiJson) {

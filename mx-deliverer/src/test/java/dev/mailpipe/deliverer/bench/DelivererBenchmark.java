@@ -124,7 +124,7 @@ public final class DelivererBenchmark {
             final MxDelivererConfig config = new MxDelivererConfig(Map.of(
                     "bootstrap.servers", kafka.bootstrapServers(), "http.port", "-1", "dns", dns.address(),
                     "mx.port", String.valueOf(port), "mx.allowed.networks", "127.0.0.0/8",
-                    "mx.ehlo.name", "bench.mailpipe.test", "mx.starttls", "false", "deliverer.group.id", group));
+                    "hostname", "bench.mailpipe.test", "mx.starttls", "false", "deliverer.group.id", group));
             try (KafkaConsumer<String, DeliveryEvent> events = new KafkaConsumer<>(kafka.consumerProperties(),
                     new StringDeserializer(), Topics.DELIVERY_EVENTS.valueSerde().deserializer())) {
                 events.subscribe(List.of(Topics.DELIVERY_EVENTS.name()));
