@@ -2,6 +2,7 @@ package dev.mailpipe.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.expander.core.Expansion;
 import dev.mailpipe.ingest.queue.KafkaSubmitter;
@@ -9,12 +10,11 @@ import dev.mailpipe.ingest.smtp.AuthThrottle;
 import dev.mailpipe.ingest.smtp.Authenticator;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.DataDecoder;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Step;
 import dev.mailpipe.ingest.smtp.Submission;
 import dev.mailpipe.ingest.smtp.TrackingDefaults;

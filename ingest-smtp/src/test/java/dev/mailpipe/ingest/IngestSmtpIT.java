@@ -2,6 +2,8 @@ package dev.mailpipe.ingest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.smtp.ReplyParser;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.accounts.AccountsCli;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;
@@ -211,12 +213,17 @@ class IngestSmtpIT {
                     + "RCPT TO:<bad address>\r\nRCPT TO:<c@pipe.test>\r\nDATA\r\n").getBytes(StandardCharsets.US_ASCII));
             out.flush();
             final List<String> replies = new ArrayList<>();
-            String line;
-            while (!(line = in.readLine()).startsWith("354")) {
-                if (line.charAt(3) == ' ') {
-                    replies.add(line);
+            final ReplyParser parser = new ReplyParser();
+            SmtpReply reply;
+            do {
+                reply = null;
+                while (reply == null) {
+                    reply = parser.line(in.readLine());
                 }
-            }
+                if (reply.code() != SmtpReply.START_MAIL_INPUT) {
+                    replies.add(reply.code() + " " + reply.lines().getLast());
+                }
+            } while (reply.code() != SmtpReply.START_MAIL_INPUT);
             assertThat(replies).containsExactly("250 AUTH LOGIN PLAIN", "235 Authentication successful",
                     "250 sender <a@pipe.test> OK", "250 recipient <b@pipe.test> OK", "501 5.1.3 Bad address syntax",
                     "250 recipient <c@pipe.test> OK");

@@ -1,10 +1,10 @@
 package dev.mailpipe.deliverer;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.deliverer.dns.AddressPolicy;
 import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
 import dev.mailpipe.deliverer.dns.MxResolver;
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.deliverer.smtp.OutboundSession;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SmtpTransport;

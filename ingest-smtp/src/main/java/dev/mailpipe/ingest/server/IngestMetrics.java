@@ -2,11 +2,11 @@ package dev.mailpipe.ingest.server;
 
 import dev.mailpipe.core.smtp.SmtpReply;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
-import io.micrometer.core.instrument.Gauge;
 
 /** The ingest server's meters: accepted, rejected by reason, accept latency, open connections. */
 public final class IngestMetrics {

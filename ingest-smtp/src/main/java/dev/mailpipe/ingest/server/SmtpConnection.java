@@ -1,12 +1,12 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.limits.EvictionPolicy;
 import dev.mailpipe.ingest.limits.ReadDeadline;
 import dev.mailpipe.ingest.queue.Submitter;
-import dev.mailpipe.ingest.smtp.Replies;
 import dev.mailpipe.ingest.smtp.DataDecoder;
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.smtp.InboundSession;
+import dev.mailpipe.ingest.smtp.Replies;
 import dev.mailpipe.ingest.smtp.Step;
 import java.io.BufferedOutputStream;
 import java.io.IOException;

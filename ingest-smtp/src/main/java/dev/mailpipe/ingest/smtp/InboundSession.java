@@ -1,9 +1,9 @@
 package dev.mailpipe.ingest.smtp;
 
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
 import dev.mailpipe.core.address.PathArgument;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.smtpapi.XSmtpApiException;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import java.nio.charset.StandardCharsets;

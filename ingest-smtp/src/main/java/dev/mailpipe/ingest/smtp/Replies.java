@@ -1,7 +1,7 @@
 package dev.mailpipe.ingest.smtp;
 
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.address.AddressException;
+import dev.mailpipe.core.smtp.SmtpReply;
 
 /**
  * The fixed replies of the ingest server. The positive replies of the documented SendCloud

@@ -2,14 +2,16 @@ package dev.mailpipe.ingest.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.smtp.ReplyParser;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
 import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.AuthThrottle;
+import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Submission;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
@@ -173,12 +175,18 @@ class SlowAndIdleClientsTest {
             return this;
         }
 
+        /** The next complete reply's last line ({@code 250 2.0.0 OK}), read with core's parser; null at close. */
         String reply() throws IOException {
-            String line = in.readLine();
-            while (line != null && line.length() > 3 && line.charAt(3) == '-') {
-                line = in.readLine();
+            final ReplyParser parser = new ReplyParser();
+            SmtpReply reply = null;
+            while (reply == null) {
+                final String line = in.readLine();
+                if (line == null) {
+                    return null;
+                }
+                reply = parser.line(line);
             }
-            return line;
+            return reply.code() + " " + reply.lines().getLast();
         }
 
         Client login() throws IOException {

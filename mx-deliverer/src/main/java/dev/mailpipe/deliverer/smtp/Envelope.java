@@ -1,8 +1,8 @@
 package dev.mailpipe.deliverer.smtp;
 
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
+import dev.mailpipe.core.smtp.SmtpReply;
 
 /**
  * The MAIL FROM and RCPT TO paths of one transaction as they go to a given next hop (RFC 6531).
