@@ -1,5 +1,6 @@
 package dev.mailpipe.embedded;
 
+import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
@@ -37,7 +38,7 @@ final class EventReader implements AutoCloseable {
     EventReader(final String bootstrapServers, final Duration timeout) {
         this.timeout = timeout;
         final Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(KafkaDefaults.client(bootstrapServers));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "mailpipe-events-cli");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         // events of an aborted expander transaction never happened; end offsets are then the LSO

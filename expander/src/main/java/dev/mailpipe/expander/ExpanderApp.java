@@ -4,6 +4,7 @@ import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.LocalHost;
@@ -18,6 +19,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -67,13 +70,7 @@ public final class ExpanderApp implements MailpipeApp {
      *                               {@code expander.start.timeout.ms}
      */
     public static ExpanderApp start(final ExpanderConfig config, final MeterRegistry registry) {
-        final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
-        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), List.of(
-                new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig),
-                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
+        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), kafkaAccess(config).topics());
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();
@@ -123,9 +120,29 @@ public final class ExpanderApp implements MailpipeApp {
         return app;
     }
 
+    /**
+     * The topics the expander uses: it consumes {@code mail.raw} as the Streams application (group =
+     * transactional-id prefix = application.id), mirrors {@code mail.suppressions} (a global table,
+     * restored from that topic itself: no internal topics) and writes emails, events and dead letters.
+     */
+    public static KafkaAccess kafkaAccess(final ExpanderConfig config) {
+        final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
+        return new KafkaAccess(
+                List.of(new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
+                        new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
+                        new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
+                        new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig),
+                        CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())),
+                Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name()),
+                Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT),
+                Optional.of(new KafkaAccess.ConsumerGroup(config.applicationId(), Set.of(Topics.RAW.name()))),
+                Optional.of(config.applicationId()));
+    }
+
     /** The Kafka Streams settings the config stands for; {@code expander.streams.*} overrides come last. */
     static Properties streamsProperties(final ExpanderConfig config) {
         final Properties props = new Properties();
+        props.putAll(KafkaDefaults.client(config.bootstrapServers()));
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, config.applicationId());
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, config.bootstrapServers());
         props.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir());

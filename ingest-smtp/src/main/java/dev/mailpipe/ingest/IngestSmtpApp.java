@@ -17,6 +17,7 @@ import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
+import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.LocalHost;
@@ -31,6 +32,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import javax.net.ssl.SSLContext;
 import org.apache.kafka.common.config.ConfigException;
 import org.slf4j.Logger;
@@ -86,11 +89,8 @@ public final class IngestSmtpApp implements MailpipeApp {
         }
 
         final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
-        final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
-        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
-                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
-                AccountStore.topicSpec(),
-                ClusterRateLimiter.topicSpec()));
+        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
 
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -162,6 +162,20 @@ public final class IngestSmtpApp implements MailpipeApp {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * The topics ingest-smtp uses: it writes submissions to {@code mail.raw}, mirrors and writes
+     * {@code mail.accounts} and shares rate counts on {@code mail.ingest.rate-counts}; no consumer group.
+     */
+    public static KafkaAccess kafkaAccess(final IngestSmtpConfig config) {
+        final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
+        return new KafkaAccess(
+                List.of(new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
+                        AccountStore.topicSpec(), ClusterRateLimiter.topicSpec()),
+                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC),
+                Set.of(Topics.RAW.name(), AccountStore.TOPIC, ClusterRateLimiter.TOPIC),
+                Optional.empty(), Optional.empty());
     }
 
     private static SSLContext tlsContext(final IngestSmtpConfig config, final String hostname) {

@@ -5,6 +5,7 @@ import dev.mailpipe.deliverer.dns.DnsjavaMxResolver;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SocketTransport;
 import dev.mailpipe.platform.CompactedTable;
+import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.KafkaProbe;
 import dev.mailpipe.platform.LocalHost;
@@ -19,7 +20,10 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
@@ -72,16 +76,9 @@ public final class MxDelivererApp implements MailpipeApp {
     static MxDelivererApp start(final MxDelivererConfig config, final MeterRegistry registry, final Clock clock) {
         final String bootstrap = config.getString(MxDelivererConfig.BOOTSTRAP_SERVERS);
         final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
-        final int partitions = config.getInt(MxDelivererConfig.TOPIC_PARTITIONS);
-        final List<TopicSpec> specs = new ArrayList<>();
-        final List<String> consumed = new ArrayList<>();
-        consumed.add(Topics.OUTBOUND.name());
-        policy.stages().forEach(s -> consumed.add(s.topic()));
-        consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
-        specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
-        specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
-        specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
-        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR), specs);
+        final List<String> consumed = consumedTopics(policy);
+        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
 
         final SmtpTimeouts timeouts = new SmtpTimeouts(
                 config.millis(MxDelivererConfig.MX_TIMEOUT_CONNECT_MS),
@@ -128,6 +125,37 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.getString(MxDelivererConfig.GROUP_ID), config.getInt(MxDelivererConfig.MX_PORT),
                 config.getString(MxDelivererConfig.DNS).isBlank() ? "system" : config.getString(MxDelivererConfig.DNS));
         return app;
+    }
+
+    private static List<String> consumedTopics(final RetryPolicy policy) {
+        final List<String> consumed = new ArrayList<>();
+        consumed.add(Topics.OUTBOUND.name());
+        policy.stages().forEach(s -> consumed.add(s.topic()));
+        return consumed;
+    }
+
+    /**
+     * The topics the deliverer uses: its group consumes {@code mail.outbound} and the retry topics;
+     * it writes retries, outcomes on {@code mail.delivery-events}, expired emails to the DLT and hard
+     * bounces to {@code mail.suppressions}.
+     */
+    public static KafkaAccess kafkaAccess(final MxDelivererConfig config) {
+        final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
+        final int partitions = config.getInt(MxDelivererConfig.TOPIC_PARTITIONS);
+        final List<String> consumed = consumedTopics(policy);
+        final List<TopicSpec> specs = new ArrayList<>();
+        consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
+        specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
+        final Set<String> writes = new HashSet<>(consumed.subList(1, consumed.size()));
+        writes.add(Topics.DELIVERY_EVENTS.name());
+        writes.add(Topics.OUTBOUND_DLT.name());
+        writes.add(Topics.SUPPRESSIONS.name());
+        return new KafkaAccess(specs, Set.copyOf(consumed), writes,
+                Optional.of(new KafkaAccess.ConsumerGroup(config.getString(MxDelivererConfig.GROUP_ID),
+                        Set.copyOf(consumed))),
+                Optional.empty());
     }
 
     @Override

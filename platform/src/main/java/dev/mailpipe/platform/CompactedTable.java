@@ -1,7 +1,6 @@
 package dev.mailpipe.platform;
 
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,14 +59,12 @@ public final class CompactedTable<V> implements AutoCloseable {
         this.topic = topic;
         this.serde = serde;
         this.listener = listener;
-        final Map<String, Object> consumerProps = new HashMap<>();
-        consumerProps.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        final Map<String, Object> consumerProps = KafkaDefaults.client(bootstrap);
         consumerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-" + topic);
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        final Map<String, Object> producerProps = new HashMap<>();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        final Map<String, Object> producerProps = KafkaDefaults.client(bootstrap);
         producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + topic);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);

@@ -2,10 +2,15 @@ package dev.mailpipe.platform;
 
 import java.util.HashMap;
 import java.util.Map;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 
-/** Client settings that carry mailpipe's durability promise; apps add to them, never weaken them. */
+/**
+ * Client settings that carry mailpipe's durability promise; apps add to them, never weaken them.
+ * Every client starts from {@link #client}, which carries the process's {@link KafkaSecurity}
+ * (TLS, SASL) settings.
+ */
 public final class KafkaDefaults {
 
     /** Largest record mailpipe writes: a 16 MB message plus envelope and Avro framing. */
@@ -14,10 +19,21 @@ public final class KafkaDefaults {
     private KafkaDefaults() {
     }
 
+    /** The bootstrap servers plus the security settings every client needs (see {@link KafkaSecurity}). */
+    public static Map<String, Object> client(final String bootstrapServers) {
+        final Map<String, Object> props = new HashMap<>(KafkaSecurity.fromProcess());
+        props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return props;
+    }
+
+    /** Settings of an admin client. */
+    public static Map<String, Object> admin(final String bootstrapServers) {
+        return client(bootstrapServers);
+    }
+
     /** acks=all and idempotence: a send completes only when every in-sync replica has the record. */
     public static Map<String, Object> producer(final String bootstrapServers, final String clientId) {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        final Map<String, Object> props = client(bootstrapServers);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -31,8 +47,7 @@ public final class KafkaDefaults {
 
     /** Manual commits, committed reads only, records up to {@link #MAX_RECORD_BYTES}. */
     public static Map<String, Object> consumer(final String bootstrapServers, final String groupId) {
-        final Map<String, Object> props = new HashMap<>();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        final Map<String, Object> props = client(bootstrapServers);
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");

@@ -9,7 +9,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
@@ -37,7 +36,7 @@ public final class TopicProvisioner {
      *                          {@code default.replication.factor}
      */
     public static void ensure(final String bootstrapServers, final int replicationFactor, final List<TopicSpec> specs) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
+        try (Admin admin = Admin.create(KafkaDefaults.admin(bootstrapServers))) {
             final Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             final List<NewTopic> missing = new ArrayList<>();
             for (final TopicSpec spec : specs) {

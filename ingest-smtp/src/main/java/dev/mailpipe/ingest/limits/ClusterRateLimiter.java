@@ -1,10 +1,10 @@
 package dev.mailpipe.ingest.limits;
 
 import dev.mailpipe.ingest.smtp.RateLimiter;
+import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -59,14 +59,12 @@ public final class ClusterRateLimiter implements RateLimiter, AutoCloseable {
         this.limit = limit;
         this.sync = sync;
         this.clock = clock;
-        final Map<String, Object> p = new HashMap<>();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        final Map<String, Object> p = KafkaDefaults.client(bootstrap);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, "mailpipe-ratelimit-" + instance);
         p.put(ProducerConfig.ACKS_CONFIG, "1");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         this.producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
-        final Map<String, Object> c = new HashMap<>();
-        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        final Map<String, Object> c = KafkaDefaults.client(bootstrap);
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, "mailpipe-ratelimit-" + instance);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, 100);

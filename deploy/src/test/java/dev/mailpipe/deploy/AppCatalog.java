@@ -1,0 +1,51 @@
+package dev.mailpipe.deploy;
+
+import dev.mailpipe.deliverer.MxDelivererApp;
+import dev.mailpipe.deliverer.MxDelivererConfig;
+import dev.mailpipe.expander.ExpanderApp;
+import dev.mailpipe.expander.ExpanderConfig;
+import dev.mailpipe.ingest.IngestSmtpApp;
+import dev.mailpipe.ingest.IngestSmtpConfig;
+import dev.mailpipe.platform.KafkaAccess;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The services the image runs and what their manifests must say about them. Every class with a
+ * {@code main} that implements {@code MailpipeApp} must be listed here ({@code ManifestModelTest}
+ * finds them in the sources), with {@code deploy/kubernetes/base/<name>.yaml} holding its
+ * Deployment, PodDisruptionBudget, ScaledObject, KafkaUser, metrics Service and NetworkPolicy.
+ *
+ * @param name          app name: argument of {@code run}, Deployment and KafkaUser name, manifest file name
+ * @param mainClass     its main class
+ * @param metricsPort   ops port (metrics, /healthz, /readyz)
+ * @param scaling       what KEDA scales it on
+ * @param publicPorts   named container ports reachable from outside the cluster (empty: none)
+ * @param smtpEgress    whether it may open connections to port 25
+ * @param kafka         its Kafka footprint (the code's own description) under the environment the
+ *                      Deployment gives it (ConfigMap and literal env values)
+ */
+record AppCatalog(String name, String mainClass, int metricsPort, Scaling scaling, List<String> publicPorts,
+        boolean smtpEgress, Function<Map<String, String>, KafkaAccess> kafka) {
+
+    enum Scaling {
+        /** Consumer-group lag (KEDA kafka trigger per subscribed topic). */
+        KAFKA_LAG,
+        /** A Prometheus query over its own metrics (connections, requests). */
+        PROMETHEUS
+    }
+
+    static final List<AppCatalog> APPS = List.of(
+            new AppCatalog("ingest-smtp", IngestSmtpApp.class.getName(), 8081, Scaling.PROMETHEUS,
+                    List.of("smtp", "smtps"), false,
+                    env -> IngestSmtpApp.kafkaAccess(IngestSmtpConfig.fromEnvironment(env))),
+            new AppCatalog("expander", ExpanderApp.class.getName(), 8082, Scaling.KAFKA_LAG, List.of(), false,
+                    env -> ExpanderApp.kafkaAccess(ExpanderConfig.fromEnvironment(env))),
+            new AppCatalog("mx-deliverer", MxDelivererApp.class.getName(), 8083, Scaling.KAFKA_LAG, List.of(), true,
+                    env -> MxDelivererApp.kafkaAccess(MxDelivererConfig.fromEnvironment(env))));
+
+    String manifest() {
+        return "deploy/kubernetes/base/" + name + ".yaml";
+    }
+}
