@@ -7,6 +7,8 @@ import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.ingest.IngestSmtpApp;
 import dev.mailpipe.ingest.IngestSmtpConfig;
 import dev.mailpipe.platform.KafkaAccess;
+import dev.mailpipe.webhooks.WebhooksApp;
+import dev.mailpipe.webhooks.WebhooksConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -43,7 +45,9 @@ record AppCatalog(String name, String mainClass, int metricsPort, Scaling scalin
             new AppCatalog("expander", ExpanderApp.class.getName(), 8082, Scaling.KAFKA_LAG, List.of(), false,
                     env -> ExpanderApp.kafkaAccess(ExpanderConfig.fromEnvironment(env))),
             new AppCatalog("mx-deliverer", MxDelivererApp.class.getName(), 8083, Scaling.KAFKA_LAG, List.of(), true,
-                    env -> MxDelivererApp.kafkaAccess(MxDelivererConfig.fromEnvironment(env))));
+                    env -> MxDelivererApp.kafkaAccess(MxDelivererConfig.fromEnvironment(env))),
+            new AppCatalog("webhooks", WebhooksApp.class.getName(), 8084, Scaling.KAFKA_LAG, List.of(), false,
+                    env -> WebhooksApp.kafkaAccess(WebhooksConfig.fromEnvironment(env))));
 
     String manifest() {
         return "deploy/kubernetes/base/" + name + ".yaml";

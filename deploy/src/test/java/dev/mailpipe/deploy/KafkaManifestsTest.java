@@ -88,7 +88,7 @@ class KafkaManifestsTest {
     static Set<String> schemaTopics() throws IllegalAccessException {
         final Set<String> names = new TreeSet<>();
         for (final Field field : Topics.class.getFields()) {
-            if (Modifier.isStatic(field.getModifiers())) {
+            if (Modifier.isStatic(field.getModifiers()) && !field.getName().endsWith("_PREFIX")) {
                 final Object value = field.get(null);
                 if (value instanceof Topic<?, ?> topic) {
                     names.add(topic.name());

@@ -1,5 +1,6 @@
 package dev.mailpipe.webhooks;
 
+import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
@@ -12,8 +13,11 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -68,6 +72,25 @@ public final class WebhooksApp implements MailpipeApp {
                 .forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
         specs.add(new TopicSpec(Topics.WEBHOOKS_DLT, partitions, KafkaDefaults.topicConfig()));
         return specs;
+    }
+
+    /**
+     * The topics the webhooks service uses: its group consumes {@code mail.delivery-events} and the
+     * retry topics; it mirrors {@code mail.webhooks} (the endpoints, written by the CLI) and writes
+     * retries and dead letters.
+     */
+    public static KafkaAccess kafkaAccess(final WebhooksConfig config) {
+        final Set<String> consumed = new LinkedHashSet<>();
+        consumed.add(Topics.DELIVERY_EVENTS.name());
+        config.retrySchedule().stages().stream().map(RetrySchedule.Stage::topic).forEach(consumed::add);
+        final Set<String> reads = new LinkedHashSet<>(consumed);
+        reads.add(Topics.WEBHOOKS.name());
+        final Set<String> writes = new LinkedHashSet<>(consumed);
+        writes.remove(Topics.DELIVERY_EVENTS.name());
+        writes.add(Topics.WEBHOOKS_DLT);
+        return new KafkaAccess(topics(config), reads, writes,
+                Optional.of(new KafkaAccess.ConsumerGroup(config.getString(WebhooksConfig.GROUP_ID), consumed)),
+                Optional.empty());
     }
 
     /** Creates missing topics, loads the endpoints, joins the group and returns while posting runs. */
