@@ -12,10 +12,11 @@ case "${1:-}" in
   expander) main=dev.mailpipe.expander.ExpanderApp ;;
   mx-deliverer) main=dev.mailpipe.deliverer.MxDelivererApp ;;
   webhooks) main=dev.mailpipe.webhooks.WebhooksApp ;;
+  web) main=dev.mailpipe.web.WebApp ;;
   accounts) main=dev.mailpipe.ingest.accounts.AccountsCli ;;
   replay) main=dev.mailpipe.deliverer.replay.ReplayCli ;;
   webhooks-cli) main=dev.mailpipe.webhooks.WebhooksCli ;;
-  *) echo "usage: run ingest-smtp|expander|mx-deliverer|webhooks | accounts ... | replay ... | webhooks-cli ..." >&2; exit 2 ;;
+  *) echo "usage: run ingest-smtp|expander|mx-deliverer|webhooks|web | accounts ... | replay ... | webhooks-cli ..." >&2; exit 2 ;;
 esac
 shift
 # JAVA_OPTS: the manifests set -Xms/-Xmx to match the container's memory limit.

@@ -7,6 +7,8 @@ import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.ingest.IngestSmtpApp;
 import dev.mailpipe.ingest.IngestSmtpConfig;
 import dev.mailpipe.platform.KafkaAccess;
+import dev.mailpipe.web.WebApp;
+import dev.mailpipe.web.WebConfig;
 import dev.mailpipe.webhooks.WebhooksApp;
 import dev.mailpipe.webhooks.WebhooksConfig;
 import java.util.List;
@@ -47,7 +49,18 @@ record AppCatalog(String name, String mainClass, int metricsPort, Scaling scalin
             new AppCatalog("mx-deliverer", MxDelivererApp.class.getName(), 8083, Scaling.KAFKA_LAG, List.of(), true,
                     env -> MxDelivererApp.kafkaAccess(MxDelivererConfig.fromEnvironment(env))),
             new AppCatalog("webhooks", WebhooksApp.class.getName(), 8084, Scaling.KAFKA_LAG, List.of(), false,
-                    env -> WebhooksApp.kafkaAccess(WebhooksConfig.fromEnvironment(env))));
+                    env -> WebhooksApp.kafkaAccess(WebhooksConfig.fromEnvironment(env))),
+            new AppCatalog("web", WebApp.class.getName(), 8085, Scaling.PROMETHEUS, List.of("http"), false,
+                    env -> WebApp.kafkaAccess(WebConfig.fromEnvironment(withSecret(env)))));
+
+    /** The tracking secret comes from a Secret (secretKeyRef), not a literal: any valid one will do here. */
+    private static Map<String, String> withSecret(final Map<String, String> env) {
+        final Map<String, String> out = new java.util.HashMap<>(env);
+        out.putIfAbsent("MAILPIPE_TRACKING_SECRET", TRACKING_SECRET);
+        return out;
+    }
+
+    static final String TRACKING_SECRET = "k1:" + java.util.Base64.getEncoder().encodeToString(new byte[32]);
 
     String manifest() {
         return "deploy/kubernetes/base/" + name + ".yaml";

@@ -17,6 +17,24 @@ public final class CommonConfigs {
     public static final String BOOTSTRAP_SERVERS_DOC = "Kafka brokers, host:port[,host:port...].";
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "localhost:9092";
 
+    public static final String KAFKA_SECURITY_PROTOCOL_CONFIG = "kafka.security.protocol";
+    public static final String KAFKA_SECURITY_PROTOCOL_DOC =
+            "How the Kafka clients connect: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL (Kubernetes: SASL_SSL).";
+    public static final String KAFKA_SASL_MECHANISM_CONFIG = "kafka.sasl.mechanism";
+    public static final String KAFKA_SASL_MECHANISM_DOC = "SASL mechanism: SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN.";
+    public static final String KAFKA_SASL_USERNAME_CONFIG = "kafka.sasl.username";
+    public static final String KAFKA_SASL_USERNAME_DOC = "SASL user (Kubernetes: the service's KafkaUser).";
+    public static final String KAFKA_SASL_PASSWORD_CONFIG = "kafka.sasl.password";
+    public static final String KAFKA_SASL_PASSWORD_DOC = "SASL password, when no password file is given.";
+    public static final String KAFKA_SASL_PASSWORD_FILE_CONFIG = "kafka.sasl.password.file";
+    public static final String KAFKA_SASL_PASSWORD_FILE_DOC =
+            "File holding only the SASL password (Kubernetes: key password of the KafkaUser's secret, mounted).";
+    public static final String KAFKA_SSL_TRUSTSTORE_FILE_CONFIG = "kafka.ssl.truststore.file";
+    public static final String KAFKA_SSL_TRUSTSTORE_FILE_DOC = "The brokers' CA: PEM (Strimzi's ca.crt), or a .p12/.jks "
+            + "trust store; empty = the JVM's default trust store.";
+    public static final String KAFKA_SSL_TRUSTSTORE_PASSWORD_CONFIG = "kafka.ssl.truststore.password";
+    public static final String KAFKA_SSL_TRUSTSTORE_PASSWORD_DOC = "Password of a .p12/.jks trust store.";
+
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC = "Bind address of the ops endpoints /metrics, /healthz, /readyz.";
 
@@ -45,10 +63,23 @@ public final class CommonConfigs {
     private CommonConfigs() {
     }
 
-    /** {@code bootstrap.servers}, required to be host:port (default localhost:9092). */
+    /**
+     * {@code bootstrap.servers}, required to be host:port (default localhost:9092), and the client
+     * security settings every Kafka client applies ({@link KafkaSecurity}, through {@link KafkaDefaults}).
+     */
     public static ConfigDef defineKafka(final ConfigDef def) {
         return def.define(BOOTSTRAP_SERVERS_CONFIG, Type.STRING, DEFAULT_BOOTSTRAP_SERVERS, Validators.hostPort(false),
-                Importance.HIGH, BOOTSTRAP_SERVERS_DOC);
+                        Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
+                .define(KAFKA_SECURITY_PROTOCOL_CONFIG, Type.STRING, "PLAINTEXT", ConfigDef.CaseInsensitiveValidString.in(
+                        "PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"), Importance.MEDIUM, KAFKA_SECURITY_PROTOCOL_DOC)
+                .define(KAFKA_SASL_MECHANISM_CONFIG, Type.STRING, "SCRAM-SHA-512", ConfigDef.CaseInsensitiveValidString.in(
+                        "SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"), Importance.LOW, KAFKA_SASL_MECHANISM_DOC)
+                .define(KAFKA_SASL_USERNAME_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SASL_USERNAME_DOC)
+                .define(KAFKA_SASL_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.MEDIUM, KAFKA_SASL_PASSWORD_DOC)
+                .define(KAFKA_SASL_PASSWORD_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SASL_PASSWORD_FILE_DOC)
+                .define(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SSL_TRUSTSTORE_FILE_DOC)
+                .define(KAFKA_SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.LOW,
+                        KAFKA_SSL_TRUSTSTORE_PASSWORD_DOC);
     }
 
     /** {@code http.host} and {@code http.port} of the ops endpoints, with this app's defaults. */

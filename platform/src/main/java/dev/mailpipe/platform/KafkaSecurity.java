@@ -11,10 +11,11 @@ import java.util.TreeMap;
 import org.apache.kafka.common.config.ConfigException;
 
 /**
- * How every mailpipe Kafka client authenticates to the brokers and trusts them, from environment
- * variables (in Kubernetes: values and files from the mounted Strimzi secrets). Unset means
- * PLAINTEXT, as in development and the tests. {@link KafkaDefaults} adds these settings to every
- * producer, consumer, admin and Streams client, so no client can forget them.
+ * How every mailpipe Kafka client authenticates to the brokers and trusts them, from the settings
+ * {@link CommonConfigs#defineKafka} defines (environment variables or {@code MAILPIPE_CONFIG_FILE};
+ * in Kubernetes values and files from the mounted Strimzi secrets). Unset means PLAINTEXT, as in
+ * development and the tests. {@link KafkaDefaults} adds these settings to every producer, consumer,
+ * admin and Streams client, so no client can forget them.
  *
  * <ul>
  *   <li>{@value #PROTOCOL}: PLAINTEXT (default), SSL, SASL_PLAINTEXT or SASL_SSL.</li>
@@ -36,6 +37,23 @@ public final class KafkaSecurity {
     public static final String SSL_TRUSTSTORE_FILE = "MAILPIPE_KAFKA_SSL_TRUSTSTORE_FILE";
     public static final String SSL_TRUSTSTORE_PASSWORD = "MAILPIPE_KAFKA_SSL_TRUSTSTORE_PASSWORD";
 
+    static {
+        // The variables are those of the CommonConfigs keys; keep the two in step.
+        check(PROTOCOL, CommonConfigs.KAFKA_SECURITY_PROTOCOL_CONFIG);
+        check(SASL_MECHANISM, CommonConfigs.KAFKA_SASL_MECHANISM_CONFIG);
+        check(SASL_USERNAME, CommonConfigs.KAFKA_SASL_USERNAME_CONFIG);
+        check(SASL_PASSWORD, CommonConfigs.KAFKA_SASL_PASSWORD_CONFIG);
+        check(SASL_PASSWORD_FILE, CommonConfigs.KAFKA_SASL_PASSWORD_FILE_CONFIG);
+        check(SSL_TRUSTSTORE_FILE, CommonConfigs.KAFKA_SSL_TRUSTSTORE_FILE_CONFIG);
+        check(SSL_TRUSTSTORE_PASSWORD, CommonConfigs.KAFKA_SSL_TRUSTSTORE_PASSWORD_CONFIG);
+    }
+
+    private static void check(final String variable, final String key) {
+        if (!EnvConfig.variableOf(key).equals(variable)) {
+            throw new IllegalStateException(variable + " is not the variable of " + key);
+        }
+    }
+
     private static final Set<String> PROTOCOLS = Set.of("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL");
     private static final Set<String> MECHANISMS = Set.of("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN");
 
@@ -44,18 +62,20 @@ public final class KafkaSecurity {
     private KafkaSecurity() {
     }
 
-    /** The settings of this process (read from its environment once). */
+    /** The settings of this process (read once from its environment and MAILPIPE_CONFIG_FILE). */
     public static Map<String, Object> fromProcess() {
         Map<String, Object> props = process;
         if (props == null) {
-            props = clientProperties(System.getenv());
+            final Map<String, String> env = new java.util.HashMap<>();
+            EnvConfig.fromEnvironment(System.getenv()).forEach((key, value) -> env.put(EnvConfig.variableOf(key), value));
+            props = clientProperties(env);
             process = props;
         }
         return props;
     }
 
     /**
-     * Kafka client settings for {@code env}: empty for PLAINTEXT.
+     * Kafka client settings for {@code env} (variables as above): empty for PLAINTEXT.
      *
      * @throws ConfigException naming the variable when a value is invalid or a file unreadable
      */

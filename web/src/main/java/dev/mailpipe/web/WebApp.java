@@ -1,6 +1,7 @@
 package dev.mailpipe.web;
 
 import dev.mailpipe.core.tracking.TrackingTokens;
+import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
@@ -16,6 +17,8 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -55,13 +58,24 @@ public final class WebApp implements MailpipeApp {
     /** Creates missing topics, starts the producer and the HTTP server, returns once it serves. */
     public static WebApp start(final WebConfig config, final MeterRegistry registry) {
         final String bootstrap = config.getString(WebConfig.BOOTSTRAP_SERVERS);
+        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
+        return serve(config, registry, producer(bootstrap), Clock.systemUTC());
+    }
+
+    /**
+     * The topics the web service uses: it only writes, engagement events to {@code mail.delivery-events}
+     * and unsubscribes to {@code mail.suppressions}; no consumer group.
+     */
+    public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
         final Map<String, String> compacted = new HashMap<>(KafkaDefaults.topicConfig());
         compacted.put("cleanup.policy", "compact");
-        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR), List.of(
+        return new KafkaAccess(List.of(
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
-                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted)));
-        return serve(config, registry, producer(bootstrap), Clock.systemUTC());
+                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted)),
+                Set.of(), Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name()),
+                Optional.empty(), Optional.empty());
     }
 
     /**
