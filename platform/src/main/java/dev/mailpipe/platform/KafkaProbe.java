@@ -20,14 +20,13 @@ public final class KafkaProbe implements AutoCloseable {
     public KafkaProbe(final String bootstrapServers, final Duration timeout) {
         this.timeout = timeout;
         final int ms = (int) Math.max(100, timeout.toMillis());
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+        this.admin = Admin.create(KafkaDefaults.with(KafkaDefaults.admin(bootstrapServers), Map.of(
                 AdminClientConfig.CLIENT_ID_CONFIG, "mailpipe-kafka-probe",
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms,
                 AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms,
                 // an unreachable broker is retried quickly, so the probe notices when it is back
                 AdminClientConfig.RECONNECT_BACKOFF_MS_CONFIG, 100,
-                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000));
+                AdminClientConfig.RECONNECT_BACKOFF_MAX_MS_CONFIG, 1_000)));
     }
 
     /** True if a broker answered within the timeout. */
