@@ -1,6 +1,7 @@
 package dev.mailpipe.web;
 
 import dev.mailpipe.core.tracking.TrackingTokens;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.MailpipeApp;
@@ -14,7 +15,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,11 +69,10 @@ public final class WebApp implements MailpipeApp {
      */
     public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
-        final Map<String, String> compacted = new HashMap<>(KafkaDefaults.topicConfig());
-        compacted.put("cleanup.policy", "compact");
+        // mail.suppressions as every service creates it (the expander mirrors it as a table)
         return new KafkaAccess(List.of(
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
-                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted)),
+                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())),
                 Set.of(), Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name()),
                 Optional.empty(), Optional.empty());
     }
