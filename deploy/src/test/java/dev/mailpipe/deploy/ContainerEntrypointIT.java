@@ -184,6 +184,7 @@ class ContainerEntrypointIT {
                     "MAILPIPE_SMTP_HOST", "127.0.0.1"));
             env.put("MAILPIPE_EXPANDER_STATE_DIR", tmp.resolve(app.name()).toString());
             env.put("MAILPIPE_TOPIC_REPLICATION_FACTOR", "1");
+            env.put("MAILPIPE_HOSTNAME", "mail.example.test");
             env.put("MAILPIPE_WEB_PORT", "0");
             env.put("MAILPIPE_WEB_HOST", "127.0.0.1");
             env.put("MAILPIPE_PUBLIC_URL", "http://127.0.0.1/");
