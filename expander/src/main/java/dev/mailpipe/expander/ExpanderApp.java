@@ -72,7 +72,7 @@ public final class ExpanderApp implements MailpipeApp {
                 new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
                 new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);

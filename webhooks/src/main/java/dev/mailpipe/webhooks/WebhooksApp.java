@@ -66,7 +66,7 @@ public final class WebhooksApp implements MailpipeApp {
         specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
         config.retrySchedule().stages().stream().map(RetrySchedule.Stage::topic).distinct()
                 .forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
-        specs.add(new TopicSpec(Topics.WEBHOOKS_DLT, partitions, KafkaDefaults.topicConfig()));
+        specs.add(new TopicSpec(Topics.WEBHOOKS_DLT.name(), partitions, KafkaDefaults.topicConfig()));
         return specs;
     }
 
