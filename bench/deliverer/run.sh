@@ -4,7 +4,7 @@
 # Needs: Postfix's smtp-sink (/usr/sbin/smtp-sink), dnsmasq, a JDK >= 21 (found by ./mailpipe).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-./mailpipe mvn -B -ntp -q -pl schemas,platform,test-support install -DskipTests
+./mailpipe mvn -B -ntp -q -pl schemas,platform,core,test-support install -DskipTests
 ./mailpipe mvn -B -ntp -q -pl mx-deliverer test-compile dependency:build-classpath \
   -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=test
 java_home=$(./mailpipe java-home)

@@ -80,6 +80,12 @@ public final class MailpipeUp {
         values.putIfAbsent("expander.state.dir", dataDir.resolve("expander").toString());
         // A local playground delivers to MX hosts on this machine (e.g. smtp-sink behind dnsmasq).
         values.putIfAbsent("mx.allowed.networks", "127.0.0.0/8,::1/128");
+        // A playground sends as any domain (unsigned unless ./mailpipe domains add); production enforces
+        values.putIfAbsent("sender.domains", "any");
+        // DKIM keys are sealed under this secret; ./mailpipe domains uses the same file (KeysSecret)
+        if (!values.containsKey(KeysSecret.KEY) && !values.containsKey("bootstrap.servers")) {
+            values.put(KeysSecret.KEY, KeysSecret.loadOrCreate(dataDir));
+        }
         // ... and posts webhooks to receivers on this machine (python3 examples/webhook_receiver.py).
         values.putIfAbsent("webhook.allowed.networks", "127.0.0.0/8,::1/128");
         // The tracking links' web service answers on this machine only, unless told otherwise.

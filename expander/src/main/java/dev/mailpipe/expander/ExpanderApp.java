@@ -70,7 +70,13 @@ public final class ExpanderApp implements MailpipeApp {
      *                               {@code expander.start.timeout.ms}
      */
     public static ExpanderApp start(final ExpanderConfig config, final MeterRegistry registry) {
-        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), kafkaAccess(config).topics());
+        final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
+        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), List.of(
+                new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
+                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();
@@ -131,10 +137,10 @@ public final class ExpanderApp implements MailpipeApp {
                 List.of(new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
                         new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
                         new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                        new TopicSpec(Topics.RAW_DLT, config.topicPartitions(), topicConfig),
+                        new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
                         CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())),
                 Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name()),
-                Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT),
+                Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name()),
                 Optional.of(new KafkaAccess.ConsumerGroup(config.applicationId(), Set.of(Topics.RAW.name()))),
                 Optional.of(config.applicationId()));
     }

@@ -12,6 +12,7 @@ import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.SingleObjectCodec;
 import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.SuppressionReason;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -49,12 +50,6 @@ import org.slf4j.LoggerFactory;
  * an ordinary branch, never a stopped app. Operators are named so the topology stays stable.
  */
 public final class ExpanderTopology {
-
-    /** Headers on dead-letter records. */
-    public static final String DLT_REASON = "mailpipe.dlt.reason";
-    public static final String DLT_TOPIC = "mailpipe.dlt.topic";
-    public static final String DLT_PARTITION = "mailpipe.dlt.partition";
-    public static final String DLT_OFFSET = "mailpipe.dlt.offset";
 
     private static final Logger LOG = LoggerFactory.getLogger(ExpanderTopology.class);
     private static final SingleObjectCodec<RawMessage> RAW_CODEC = SingleObjectCodec.of(RawMessage.class);
@@ -164,7 +159,7 @@ public final class ExpanderTopology {
 
     private static void invalid(final KStream<String, Outcome> invalid, final Clock clock) {
         invalid.process(DeadLetter::new, Named.as("dead-letter"))
-                .to(Topics.RAW_DLT, Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letter-sink"));
+                .to(Topics.RAW_DLT.name(), Produced.with(Serdes.String(), Serdes.ByteArray()).withName("dead-letter-sink"));
         invalid.map((key, outcome) -> invalidEventOf(outcome, clock), Named.as("invalid-events"))
                 .to(Topics.DELIVERY_EVENTS.name(), Produced.with(Topics.DELIVERY_EVENTS.keySerde(),
                         Topics.DELIVERY_EVENTS.valueSerde()).withName("invalid-events-sink"));
@@ -178,7 +173,7 @@ public final class ExpanderTopology {
             metrics.expanded(expanded.emails().size(), took);
         } else {
             metrics.invalid(took);
-            LOG.warn("submission {} is invalid, sent to {}: {}", messageIdOf(outcome), Topics.RAW_DLT,
+            LOG.warn("submission {} is invalid, sent to {}: {}", messageIdOf(outcome), Topics.RAW_DLT.name(),
                     ((Expansion.Invalid) outcome.expansion()).reason());
         }
         return outcome;
@@ -272,11 +267,11 @@ public final class ExpanderTopology {
         @Override
         public void process(final Record<String, Outcome> record) {
             final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-            headers.add(DLT_REASON, utf8(((Expansion.Invalid) record.value().expansion()).reason()));
+            headers.add(DeadLetterHeaders.REASON, utf8(((Expansion.Invalid) record.value().expansion()).reason()));
             context.recordMetadata().ifPresent(source -> {
-                headers.add(DLT_TOPIC, utf8(source.topic()));
-                headers.add(DLT_PARTITION, utf8(String.valueOf(source.partition())));
-                headers.add(DLT_OFFSET, utf8(String.valueOf(source.offset())));
+                headers.add(DeadLetterHeaders.TOPIC, utf8(source.topic()));
+                headers.add(DeadLetterHeaders.PARTITION, utf8(String.valueOf(source.partition())));
+                headers.add(DeadLetterHeaders.OFFSET, utf8(String.valueOf(source.offset())));
             });
             context.forward(new Record<>(record.key(), record.value().raw(), record.timestamp(), headers));
         }

@@ -67,7 +67,7 @@ class ExpanderCrashIT {
     @Test
     void shouldNeitherLoseNorDuplicateAnEmailWhenAnInstanceIsKilledMidStream() throws Exception {
         KAFKA.cluster().createTopics(3, Topics.RAW.name(), Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(),
-                Topics.RAW_DLT);
+                Topics.RAW_DLT.name());
         child = startChildExpander();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 KafkaDefaults.producer(KAFKA.bootstrapServers(), "crash-it"),

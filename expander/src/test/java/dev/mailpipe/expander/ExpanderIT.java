@@ -6,6 +6,7 @@ import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -47,7 +48,7 @@ class ExpanderIT {
             assertThat(app.isReady()).isTrue();
             try (Admin admin = KAFKA.cluster().admin()) {
                 assertThat(admin.listTopics().names().get()).contains(Topics.RAW.name(), Topics.OUTBOUND.name(),
-                        Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT);
+                        Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name());
             }
 
             final String id = "1426390015358_15_6484_8661.sc-10_10_127_51-inbound";
@@ -74,13 +75,13 @@ class ExpanderIT {
             assertThat(events).extracting(r -> r.value().getType() + " " + r.value().getMessageId())
                     .containsExactlyInAnyOrder("invalid corrupt-inbound", "request " + id, "request " + id);
 
-            final List<ConsumerRecord<String, byte[]>> dead = KAFKA.cluster().readAtLeast(Topics.RAW_DLT, 1,
+            final List<ConsumerRecord<String, byte[]>> dead = KAFKA.cluster().readAtLeast(Topics.RAW_DLT.name(), 1,
                     new StringDeserializer(), new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
                     Duration.ofSeconds(60));
             assertThat(dead).singleElement().satisfies(record -> {
                 assertThat(record.key()).isEqualTo("corrupt-inbound");
                 assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("garbage");
-                assertThat(new String(record.headers().lastHeader(ExpanderTopology.DLT_REASON).value(),
+                assertThat(new String(record.headers().lastHeader(DeadLetterHeaders.REASON).value(),
                         StandardCharsets.UTF_8)).startsWith("corrupt record");
             });
             assertThat(app.isReady()).isTrue();

@@ -10,6 +10,7 @@ import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.SuppressionReason;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.schemas.TrackingFilters;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -63,7 +64,7 @@ class ExpanderTopologyTest {
                 Topics.OUTBOUND.valueSerde().deserializer());
         events = driver.createOutputTopic(Topics.DELIVERY_EVENTS.name(),
                 Topics.DELIVERY_EVENTS.keySerde().deserializer(), Topics.DELIVERY_EVENTS.valueSerde().deserializer());
-        deadLetters = driver.createOutputTopic(Topics.RAW_DLT, Serdes.String().deserializer(),
+        deadLetters = driver.createOutputTopic(Topics.RAW_DLT.name(), Serdes.String().deserializer(),
                 Serdes.ByteArray().deserializer());
         suppressions = driver.createInputTopic(Topics.SUPPRESSIONS.name(), Topics.SUPPRESSIONS.keySerde().serializer(),
                 Topics.SUPPRESSIONS.valueSerde().serializer());
@@ -223,9 +224,9 @@ class ExpanderTopologyTest {
         final TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.key()).isEqualTo("broken-inbound");
         assertThat(dead.value()).isEqualTo(garbage);
-        assertThat(header(dead, ExpanderTopology.DLT_REASON)).startsWith("corrupt record: ");
-        assertThat(header(dead, ExpanderTopology.DLT_TOPIC)).isEqualTo(Topics.RAW.name());
-        assertThat(header(dead, ExpanderTopology.DLT_OFFSET)).isEqualTo("0");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).startsWith("corrupt record: ");
+        assertThat(header(dead, DeadLetterHeaders.TOPIC)).isEqualTo(Topics.RAW.name());
+        assertThat(header(dead, DeadLetterHeaders.OFFSET)).isEqualTo("0");
         assertThat(deadLetters.isEmpty()).isTrue();
 
         final List<DeliveryEvent> all = events.readValuesToList();
@@ -247,7 +248,7 @@ class ExpanderTopologyTest {
         final TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.key()).isEqualTo("tombstone-inbound");
         assertThat(dead.value()).isNull();
-        assertThat(header(dead, ExpanderTopology.DLT_REASON)).isEqualTo("empty record (no value)");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).isEqualTo("empty record (no value)");
         assertThat(events.readValue().getMessageId()).isEqualTo("tombstone-inbound");
     }
 
@@ -259,7 +260,7 @@ class ExpanderTopologyTest {
 
         final TestRecord<String, byte[]> dead = deadLetters.readRecord();
         assertThat(dead.value()).isEqualTo(Topics.RAW.valueSerde().serializer().serialize("t", submission));
-        assertThat(header(dead, ExpanderTopology.DLT_REASON)).startsWith("xsmtpapi error: X-SMTPAPI is not valid base64");
+        assertThat(header(dead, DeadLetterHeaders.REASON)).startsWith("xsmtpapi error: X-SMTPAPI is not valid base64");
         final DeliveryEvent invalid = events.readValue();
         assertThat(invalid.getType()).isEqualTo(EventType.invalid);
         assertThat(invalid.getMessageId()).isEqualTo(Submissions.MESSAGE_ID);
@@ -276,7 +277,7 @@ class ExpanderTopologyTest {
                 Submissions.message("Hi %name%\n", Submissions.xsmtpapi(
                         "{\"to\":[\"ben@ifaxin.com\",\"joe@ifaxin.com\"],\"sub\":{\"%name%\":[\"Ben\"]}}"))));
 
-        assertThat(header(deadLetters.readRecord(), ExpanderTopology.DLT_REASON))
+        assertThat(header(deadLetters.readRecord(), DeadLetterHeaders.REASON))
                 .isEqualTo("xsmtpapi error: \"sub\" %name% has 1 values for 2 recipients");
         assertThat(outbound.isEmpty()).isTrue();
     }

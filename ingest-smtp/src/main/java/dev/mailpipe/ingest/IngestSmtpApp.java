@@ -1,5 +1,8 @@
 package dev.mailpipe.ingest;
 
+import dev.mailpipe.core.domains.SenderAuthorisation;
+import dev.mailpipe.platform.CompactedTable;
+import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.ingest.accounts.AccountStore;
 import dev.mailpipe.ingest.limits.ClusterRateLimiter;
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
@@ -89,8 +92,12 @@ public final class IngestSmtpApp implements MailpipeApp {
         }
 
         final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
-        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR),
-                kafkaAccess(config).topics());
+        final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
+        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
+                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
+                AccountStore.topicSpec(),
+                ClusterRateLimiter.topicSpec(),
+                CompactedTable.topicSpec(Topics.DOMAINS.name())));
 
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -128,10 +135,11 @@ public final class IngestSmtpApp implements MailpipeApp {
                     config.getInt(IngestSmtpConfig.SMTP_MAX_DATA_LINE_LENGTH),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_ERRORS),
                     tls != null, config.getBoolean(IngestSmtpConfig.SMTP_TLS_REQUIRED_FOR_AUTH));
+            final SenderAuthorisation senders = senders(config, bootstrap, instance, registry, resources);
             final SessionServices services = new SessionServices(accounts,
                     new FailedAuthThrottle(config.getInt(IngestSmtpConfig.SMTP_AUTH_MAX_FAILURES),
                             config.getLong(IngestSmtpConfig.SMTP_AUTH_FAILURE_WINDOW_MS), clock),
-                    rateLimiter, new MessageIdGenerator(clock, instance), clock);
+                    rateLimiter, new MessageIdGenerator(clock, instance), clock, senders);
             final ConnectionLimiter limiter = new ConnectionLimiter(config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS),
                     config.getInt(IngestSmtpConfig.SMTP_MAX_CONNECTIONS_PER_ADDRESS));
             final IngestMetrics metrics = new IngestMetrics(registry, limiter::open);
@@ -162,6 +170,26 @@ public final class IngestSmtpApp implements MailpipeApp {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /**
+     * MAILPIPE_SENDER_DOMAINS: with {@code enforce}, the domains of mail.domains (followed, so an
+     * added domain is usable at once) decide; every refusal is logged and counted.
+     */
+    private static SenderAuthorisation senders(final IngestSmtpConfig config, final String bootstrap,
+            final String instance, final MeterRegistry registry, final List<AutoCloseable> resources) {
+        final SenderAuthorisation.Mode mode = SenderAuthorisation.Mode.of(config.getString(IngestSmtpConfig.SENDER_DOMAINS));
+        if (mode == SenderAuthorisation.Mode.ANY) {
+            return SenderAuthorisation.ALLOW_ALL;
+        }
+        final CompactedTable<SenderDomain> domains = CompactedTable.start(bootstrap, "mailpipe-ingest-" + instance,
+                Topics.DOMAINS.name(), Topics.DOMAINS.valueSerde());
+        resources.add(domains);
+        return new SenderAuthorisation(mode, d -> domains.get(d).map(SenderDomain::getApiUser), (apiUser, refused) -> {
+            LOG.info("refused {} of {}: {} is not registered to the account", refused.where(), apiUser, refused.domain());
+            registry.counter("mailpipe.ingest.sender.refused", "where",
+                    refused.where().startsWith("From") ? "from_header" : "envelope").increment();
+        });
     }
 
     /**

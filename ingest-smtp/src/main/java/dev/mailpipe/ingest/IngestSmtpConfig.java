@@ -76,6 +76,11 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_AUTH_FAILURE_WINDOW_MS = "smtp.auth.failure.window.ms";
     public static final String SMTP_AUTH_FAILURE_WINDOW_MS_DOC = "Window of the failed-AUTH throttle.";
     public static final String SMTP_TRUSTED_NETWORKS = "smtp.trusted.networks";
+    /** MAILPIPE_SENDER_DOMAINS: enforce (production default) or any. */
+    public static final String SENDER_DOMAINS = "sender.domains";
+    private static final String SENDER_DOMAINS_DOC = "enforce: refuse (550 5.7.1) an envelope sender or From: domain not"
+            + " registered to the account with ./mailpipe domains add; any: let every sender through (unsigned unless its"
+            + " domain has keys). The embedded default is any.";
     public static final String SMTP_TRUSTED_NETWORKS_DOC = "CIDR=api_user pairs whose clients need no AUTH, e.g. 10.1.0.0/16=internal-app.";
     public static final String SMTP_QUEUE_TIMEOUT_MS = "smtp.queue.timeout.ms";
     public static final String SMTP_QUEUE_TIMEOUT_MS_DOC = "How long a message may wait for the Kafka acknowledgement before the client gets 451 4.3.0.";
@@ -116,6 +121,8 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(SMTP_AUTH_MAX_FAILURES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM, SMTP_AUTH_MAX_FAILURES_DOC)
             .define(SMTP_AUTH_FAILURE_WINDOW_MS, Type.LONG, 300_000L, Range.atLeast(1), Importance.LOW, SMTP_AUTH_FAILURE_WINDOW_MS_DOC)
             .define(SMTP_TRUSTED_NETWORKS, Type.LIST, List.of(), Importance.MEDIUM, SMTP_TRUSTED_NETWORKS_DOC)
+            .define(SENDER_DOMAINS, Type.STRING, "enforce", ConfigDef.CaseInsensitiveValidString.in("enforce", "any"),
+                    Importance.HIGH, SENDER_DOMAINS_DOC)
             .define(SMTP_QUEUE_TIMEOUT_MS, Type.INT, 30_000, Range.between(1000, 600_000), Importance.MEDIUM, SMTP_QUEUE_TIMEOUT_MS_DOC)
             .define(RATE_LIMIT_PER_MINUTE, Type.INT, 20_000, Range.atLeast(0), Importance.MEDIUM, RATE_LIMIT_PER_MINUTE_DOC)
             .define(RATE_LIMIT_SYNC_MS, Type.INT, 1000, Range.between(50, 60_000), Importance.LOW, RATE_LIMIT_SYNC_MS_DOC)

@@ -46,7 +46,7 @@ class IngestSmtpIT {
 
     @BeforeAll
     static void startApp() {
-        app = IngestSmtpApp.start(new IngestSmtpConfig(Map.of(
+        app = IngestSmtpApp.start(new IngestSmtpConfig(anySender(Map.of(
                 "bootstrap.servers", KAFKA.bootstrapServers(),
                 "smtp.host", "127.0.0.1",
                 "smtp.port", "0",
@@ -56,7 +56,7 @@ class IngestSmtpIT {
                 "topic.partitions", "2",
                 "api.user", "api_user",
                 "api.key", "s3cret-key",
-                "instance.id", "it-1")), REGISTRY);
+                "instance.id", "it-1"))), REGISTRY);
     }
 
     @AfterAll
@@ -355,10 +355,10 @@ class IngestSmtpIT {
     @Test
     void shouldHoldTheRateLimitAcrossTwoReplicas() throws Exception {
         final java.time.Clock minute = java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
-        final java.util.function.Function<String, IngestSmtpConfig> replica = name -> new IngestSmtpConfig(Map.of(
+        final java.util.function.Function<String, IngestSmtpConfig> replica = name -> new IngestSmtpConfig(anySender(Map.of(
                 "bootstrap.servers", KAFKA.bootstrapServers(), "smtp.host", "127.0.0.1", "smtp.port", "0",
                 "http.port", "-1", "api.user", "limited", "api.key", "limited-key", "instance.id", name,
-                "rate.limit.per.minute", "5", "rate.limit.sync.ms", "100", "smtp.tls.enabled", "false"));
+                "rate.limit.per.minute", "5", "rate.limit.sync.ms", "100", "smtp.tls.enabled", "false")));
         try (IngestSmtpApp a = IngestSmtpApp.start(replica.apply("replica-a"), new SimpleMeterRegistry(), minute);
              IngestSmtpApp b = IngestSmtpApp.start(replica.apply("replica-b"), new SimpleMeterRegistry(), minute)) {
             assertThat(submitOverSocket(a.smtpPort(), "limited", "limited-key", 3)).allMatch(r -> r.endsWith("#Queued"));
@@ -412,5 +412,12 @@ class IngestSmtpIT {
         final Processes.Result bad = Processes.python(PYTHON_XSMTPAPI, String.valueOf(app.smtpPort()), "bad");
         assertThat(bad.output()).contains("550 5.6.0 xsmtpapi error: \"to\" must be an array of addresses, got string");
         assertThat(bad.output()).doesNotContain("Queued");
+    }
+
+    /** These tests send as any domain: MAILPIPE_SENDER_DOMAINS=any (the production default enforce is tested in SenderDomainsIT). */
+    private static java.util.Map<String, String> anySender(final java.util.Map<String, String> values) {
+        final java.util.Map<String, String> all = new java.util.HashMap<>(values);
+        all.put("sender.domains", "any");
+        return all;
     }
 }

@@ -1,6 +1,7 @@
 package dev.mailpipe.deliverer;
 
 import dev.mailpipe.core.smtp.SmtpReply;
+import dev.mailpipe.deliverer.dkim.MessageSigner;
 import dev.mailpipe.deliverer.dns.AddressPolicy;
 import dev.mailpipe.deliverer.dns.MxHost;
 import dev.mailpipe.deliverer.dns.MxResolution;
@@ -43,10 +44,17 @@ final class MxDeliverer {
     private final ConnectionPool pool;
     private final DestinationLimiter limiter;
     private final Connector connector;
+    private final MessageSigner signer;
 
     MxDeliverer(final MxResolver resolver, final AddressPolicy policy, final int port, final SmtpTimeouts timeouts,
             final String ehloName, final boolean tls, final ConnectionPool pool, final DestinationLimiter limiter,
             final Connector connector) {
+        this(resolver, policy, port, timeouts, ehloName, tls, pool, limiter, connector, MessageSigner.NONE);
+    }
+
+    MxDeliverer(final MxResolver resolver, final AddressPolicy policy, final int port, final SmtpTimeouts timeouts,
+            final String ehloName, final boolean tls, final ConnectionPool pool, final DestinationLimiter limiter,
+            final Connector connector, final MessageSigner signer) {
         this.resolver = resolver;
         this.policy = policy;
         this.port = port;
@@ -56,6 +64,7 @@ final class MxDeliverer {
         this.pool = pool;
         this.limiter = limiter;
         this.connector = connector;
+        this.signer = signer;
     }
 
     Outcome deliver(final String domain, final String mailFrom, final String recipient, final byte[] content)
@@ -72,8 +81,9 @@ final class MxDeliverer {
                 case MxResolution.Permanent p -> Outcome.localBounce(null, p.reason().contains("null MX") ? "5.1.10"
                         : "5.1.2", p.reason());
                 case MxResolution.Temporary t -> Outcome.localDeferral(null, "4.4.3", t.reason());
-                case MxResolution.Targets targets -> tryHosts(domain, targets.hosts(), mailFrom, recipient, content,
-                        smtputf8);
+                // signed here, on the bytes the session sends (it only dot-stuffs): nothing changes them afterwards
+                case MxResolution.Targets targets -> tryHosts(domain, targets.hosts(), mailFrom, recipient,
+                        signer.wireForm(content), smtputf8);
             };
         } finally {
             limiter.release(domain);

@@ -1,5 +1,8 @@
 package dev.mailpipe.deliverer;
 
+import dev.mailpipe.core.dkim.KeySealer;
+import dev.mailpipe.deliverer.dkim.DkimKeyring;
+import dev.mailpipe.deliverer.dkim.MessageSigner;
 import dev.mailpipe.deliverer.dns.AddressPolicy;
 import dev.mailpipe.deliverer.dns.DnsjavaMxResolver;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
@@ -13,6 +16,7 @@ import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -55,11 +59,14 @@ public final class MxDelivererApp implements MailpipeApp {
     private final ConnectionPool pool;
     private final Duration grace;
     private final String bootstrapServers;
+    private final CompactedTable<SenderDomain> domains;
     private volatile boolean closed;
 
     private MxDelivererApp(final DeliveryLoop loop, final ExecutorService workers, final Publisher publisher,
-            final ConnectionPool pool, final Duration grace, final String bootstrapServers) {
+            final ConnectionPool pool, final Duration grace, final String bootstrapServers,
+            final CompactedTable<SenderDomain> domains) {
         this.bootstrapServers = bootstrapServers;
+        this.domains = domains;
         this.loop = loop;
         this.workers = workers;
         this.publisher = publisher;
@@ -76,9 +83,31 @@ public final class MxDelivererApp implements MailpipeApp {
     static MxDelivererApp start(final MxDelivererConfig config, final MeterRegistry registry, final Clock clock) {
         final String bootstrap = config.getString(MxDelivererConfig.BOOTSTRAP_SERVERS);
         final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
-        final List<String> consumed = consumedTopics(policy);
-        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR),
-                kafkaAccess(config).topics());
+        final int partitions = config.getInt(MxDelivererConfig.TOPIC_PARTITIONS);
+        final List<TopicSpec> specs = new ArrayList<>();
+        final List<String> consumed = new ArrayList<>();
+        consumed.add(Topics.OUTBOUND.name());
+        policy.stages().forEach(s -> consumed.add(s.topic()));
+        consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
+        specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
+        specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
+        specs.add(CompactedTable.topicSpec(Topics.DOMAINS.name()));
+        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR), specs);
+        final String clientId = "mx-deliverer-" + UUID.randomUUID().toString().substring(0, 8);
+        final DkimKeyring[] keyring = new DkimKeyring[1];
+        final CompactedTable<SenderDomain> domains = CompactedTable.start(bootstrap, clientId, Topics.DOMAINS.name(),
+                Topics.DOMAINS.valueSerde(), (domain, value) -> {
+                    if (keyring[0] != null) {
+                        keyring[0].changed(domain);
+                    }
+                });
+        final String secret = config.getPassword(MxDelivererConfig.KEYS_SECRET).value();
+        keyring[0] = new DkimKeyring(domains::get, secret.isBlank() ? null : KeySealer.of(secret));
+        if (secret.isBlank()) {
+            LOG.warn("MAILPIPE_KEYS_SECRET is not set: mail is sent without DKIM signatures");
+        }
+        final MessageSigner signer = new MessageSigner(keyring[0], clock, registry);
 
         final SmtpTimeouts timeouts = new SmtpTimeouts(
                 config.millis(MxDelivererConfig.MX_TIMEOUT_CONNECT_MS),
@@ -96,9 +125,9 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.getInt(MxDelivererConfig.MX_PORT), timeouts, config.ehloName(),
                 config.getBoolean(MxDelivererConfig.MX_TLS), pool,
                 new DestinationLimiter(config.getInt(MxDelivererConfig.MX_DESTINATION_CONCURRENCY)),
-                (address, host, timeout) -> SocketTransport.connect(address, host, timeout, timeouts.dataBlock()));
+                (address, host, timeout) -> SocketTransport.connect(address, host, timeout, timeouts.dataBlock()),
+                signer);
 
-        final String clientId = "mx-deliverer-" + UUID.randomUUID().toString().substring(0, 8);
         final Publisher publisher = new Publisher(new KafkaProducer<>(
                 KafkaDefaults.producer(bootstrap, clientId), new StringSerializer(), new ByteArraySerializer()));
         final Map<String, Object> consumerProps = KafkaDefaults.with(
@@ -119,7 +148,7 @@ public final class MxDelivererApp implements MailpipeApp {
                 config.getInt(MxDelivererConfig.MAX_IN_FLIGHT), grace);
         Gauge.builder("mailpipe.deliverer.in.flight", loop, DeliveryLoop::inFlight)
                 .description("Deliveries in progress").register(registry);
-        final MxDelivererApp app = new MxDelivererApp(loop, workers, publisher, pool, grace, bootstrap);
+        final MxDelivererApp app = new MxDelivererApp(loop, workers, publisher, pool, grace, bootstrap, domains);
         app.loopThread.start();
         LOG.info("mx-deliverer consuming {} as group {} (MX port {}, DNS {})", consumed,
                 config.getString(MxDelivererConfig.GROUP_ID), config.getInt(MxDelivererConfig.MX_PORT),
@@ -199,6 +228,7 @@ public final class MxDelivererApp implements MailpipeApp {
         }
         publisher.close(clientTimeout);
         pool.close();
+        domains.close();
         LOG.info("mx-deliverer stopped");
     }
 

@@ -39,6 +39,10 @@ public final class MxDelivererConfig extends AbstractConfig {
             + "private, link-local) that may be delivered to, e.g. 127.0.0.0/8 for tests.";
     public static final String HOSTNAME = CommonConfigs.HOSTNAME_CONFIG;
     public static final String MX_TLS = "mx.starttls";
+    /** MAILPIPE_KEYS_SECRET: opens the DKIM private keys in mail.domains (sealed by ./mailpipe domains). */
+    public static final String KEYS_SECRET = "keys.secret";
+    private static final String KEYS_SECRET_DOC = "Secret (at least 16 characters) under which ./mailpipe domains sealed the"
+            + " DKIM private keys; empty = mail goes out unsigned. The embedded default keeps one in <data dir>/keys-secret.";
     private static final String MX_TLS_DOC = "Use STARTTLS when the MX offers it (opportunistic, certificates not verified).";
     public static final String MX_TIMEOUT_CONNECT_MS = "mx.timeout.connect.ms";
     private static final String MX_TIMEOUT_CONNECT_MS_DOC = "TCP connect timeout per MX address.";
@@ -92,6 +96,13 @@ public final class MxDelivererConfig extends AbstractConfig {
             .define(MX_PORT, Type.INT, 25, ConfigDef.Range.between(1, 65535), Importance.HIGH, MX_PORT_DOC)
             .define(MX_ALLOWED_NETWORKS, Type.LIST, "", cidrList(), Importance.MEDIUM, MX_ALLOWED_NETWORKS_DOC)
             .define(MX_TLS, Type.BOOLEAN, true, Importance.LOW, MX_TLS_DOC)
+            .define(KEYS_SECRET, Type.PASSWORD, "", (name, value) -> {
+                final String v = value == null ? "" : ((org.apache.kafka.common.config.types.Password) value).value();
+                if (!v.isBlank() && v.strip().length() < dev.mailpipe.core.dkim.KeySealer.MIN_SECRET_LENGTH) {
+                    throw new org.apache.kafka.common.config.ConfigException(name, "(hidden)",
+                            "must have at least " + dev.mailpipe.core.dkim.KeySealer.MIN_SECRET_LENGTH + " characters");
+                }
+            }, Importance.HIGH, KEYS_SECRET_DOC)
             .define(MX_TIMEOUT_CONNECT_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
                     MX_TIMEOUT_CONNECT_MS_DOC)
             .define(MX_TIMEOUT_GREETING_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1), Importance.LOW,

@@ -2,6 +2,7 @@ package dev.mailpipe.deliverer;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
 import dev.mailpipe.schemas.BounceClass;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
@@ -64,7 +65,10 @@ final class RecordProcessor {
                     record.offset(), Topics.OUTBOUND_DLT.name(), e.getMessage());
             count("undecodable");
             final RecordHeaders headers = new RecordHeaders(record.headers().toArray());
-            RetryHeaders.put(headers, RetryHeaders.REASON, "undecodable: " + e.getMessage());
+            RetryHeaders.put(headers, DeadLetterHeaders.REASON, "undecodable: " + e.getMessage());
+            RetryHeaders.put(headers, DeadLetterHeaders.TOPIC, record.topic());
+            RetryHeaders.put(headers, DeadLetterHeaders.PARTITION, record.partition());
+            RetryHeaders.put(headers, DeadLetterHeaders.OFFSET, record.offset());
             return List.of(new ProducerRecord<>(Topics.OUTBOUND_DLT.name(), null, record.key(), record.value(), headers));
         }
         final int attempt = (int) RetryHeaders.get(record.headers(), RetryHeaders.ATTEMPT).orElse(1);
@@ -122,7 +126,7 @@ final class RecordProcessor {
                         final RecordHeaders headers = new RecordHeaders();
                         RetryHeaders.put(headers, RetryHeaders.ATTEMPT, attempt);
                         RetryHeaders.put(headers, RetryHeaders.FIRST_ATTEMPT, firstAttempt.toEpochMilli());
-                        RetryHeaders.put(headers, RetryHeaders.REASON, reason);
+                        RetryHeaders.put(headers, DeadLetterHeaders.REASON, reason);
                         out.add(new ProducerRecord<>(Topics.OUTBOUND_DLT.name(), null, record.key(),
                                 emailWriter.serialize(Topics.OUTBOUND_DLT.name(), email), headers));
                     }

@@ -1,27 +1,40 @@
 package dev.mailpipe.deliverer;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
-/** Record headers that carry an email's retry state between attempts (decimal ASCII values). */
+/**
+ * Record headers that carry an email's retry state between attempts (decimal ASCII values), named
+ * by the convention of {@link dev.mailpipe.schemas.DeadLetterHeaders}; why a record was given up on
+ * is {@code DeadLetterHeaders.REASON}.
+ */
 public final class RetryHeaders {
 
     /** The attempt the record is for, 1-based (absent on mail.outbound: 1). */
-    public static final String ATTEMPT = "mailpipe-attempt";
+    public static final String ATTEMPT = "mailpipe.retry.attempt";
     /** Epoch millis of the first attempt. */
-    public static final String FIRST_ATTEMPT = "mailpipe-first-attempt";
+    public static final String FIRST_ATTEMPT = "mailpipe.retry.first-attempt";
     /** Epoch millis before which the record must not be attempted. */
-    public static final String DUE_AT = "mailpipe-due-at";
-    /** Why a record went to a dead-letter topic. */
-    public static final String REASON = "mailpipe-reason";
+    public static final String DUE_AT = "mailpipe.retry.due-at";
+
+    /**
+     * The names before 0.1 settled on one convention. Records written by an older deliverer may still
+     * wait in the retry topics after an upgrade; they are read (never written) under these names.
+     */
+    static final Map<String, String> LEGACY = Map.of(ATTEMPT, "mailpipe-attempt",
+            FIRST_ATTEMPT, "mailpipe-first-attempt", DUE_AT, "mailpipe-due-at");
 
     private RetryHeaders() {
     }
 
     static OptionalLong get(final Headers headers, final String name) {
-        final Header h = headers.lastHeader(name);
+        Header h = headers.lastHeader(name);
+        if (h == null && LEGACY.containsKey(name)) {
+            h = headers.lastHeader(LEGACY.get(name));
+        }
         if (h == null || h.value() == null) {
             return OptionalLong.empty();
         }

@@ -20,8 +20,11 @@ public final class Topics {
     public static final Topic<String, DeliveryEvent> DELIVERY_EVENTS =
             new Topic<>("mail.delivery-events", KEY, new CodecSerde<>(SingleObjectCodec.of(DeliveryEvent.class)));
 
-    /** Raw records the expander could not process, as they were, with the reason in headers. */
-    public static final String RAW_DLT = "mail.raw.dlt";
+    /**
+     * Raw records the expander could not process, as they were (bytes that may not even decode),
+     * key = messageId, the reason and source in {@link DeadLetterHeaders}.
+     */
+    public static final Topic<String, byte[]> RAW_DLT = new Topic<>("mail.raw.dlt", KEY, Serdes.ByteArray());
 
     /** Emails the deliverer gave up on (expired), same format as {@link #OUTBOUND}. */
     public static final Topic<String, OutboundEmail> OUTBOUND_DLT =
@@ -49,8 +52,11 @@ public final class Topics {
      */
     public static final String WEBHOOKS_RETRY_PREFIX = "mail.webhooks.retry-";
 
-    /** Webhook posts that failed every retry: the delivery event, key = webhook id, the last error in headers. */
-    public static final String WEBHOOKS_DLT = "mail.webhooks.dlt";
+    /**
+     * Webhook posts that failed every retry: the delivery event's bytes as read, key = webhook id, the
+     * last error in {@link DeadLetterHeaders#REASON}.
+     */
+    public static final Topic<String, byte[]> WEBHOOKS_DLT = new Topic<>("mail.webhooks.dlt", KEY, Serdes.ByteArray());
 
     /**
      * Sender domains (compacted), key = the normalised domain ({@code DomainNames.normalise} in core),

@@ -3,7 +3,12 @@ package dev.mailpipe.web;
 import dev.mailpipe.core.tracking.TrackingTokens;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaAccess;
+import dev.mailpipe.ingest.accounts.AccountStore;
+import dev.mailpipe.ingest.queue.KafkaSubmitter;
+import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.platform.LocalHost;
+import dev.mailpipe.web.api.ApiRoutes;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
@@ -15,6 +20,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -46,21 +52,53 @@ public final class WebApp implements MailpipeApp {
     private final Outbox outbox;
     private final RequestDeadline deadline;
     private final String publicUrl;
+    private final List<AutoCloseable> api;
     private volatile boolean closed;
 
-    private WebApp(final WebServer server, final Outbox outbox, final RequestDeadline deadline, final String publicUrl) {
+    private WebApp(final WebServer server, final Outbox outbox, final RequestDeadline deadline, final String publicUrl,
+            final List<AutoCloseable> api) {
         this.server = server;
         this.outbox = outbox;
         this.deadline = deadline;
         this.publicUrl = publicUrl;
+        this.api = api;
     }
 
     /** Creates missing topics, starts the producer and the HTTP server, returns once it serves. */
     public static WebApp start(final WebConfig config, final MeterRegistry registry) {
         final String bootstrap = config.getString(WebConfig.BOOTSTRAP_SERVERS);
-        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR),
-                kafkaAccess(config).topics());
-        return serve(config, registry, producer(bootstrap), Clock.systemUTC());
+        final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
+        final Map<String, String> compacted = new HashMap<>(KafkaDefaults.topicConfig());
+        compacted.put("cleanup.policy", "compact");
+        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR), List.of(
+                new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
+                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted),
+                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
+                AccountStore.topicSpec()));
+        // The Web API: the same accounts and the same mail.raw submitter as SMTP ingest.
+        final String instance = MessageIdGenerator.sanitize("web-" + instanceId());
+        final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-web-" + instance);
+        final KafkaSubmitter submitter;
+        try {
+            submitter = new KafkaSubmitter(bootstrap, "mailpipe-web-api-" + instance, Duration.ofSeconds(15));
+        } catch (final RuntimeException e) {
+            accounts.close();
+            throw e;
+        }
+        final Clock clock = Clock.systemUTC();
+        final ApiRoutes api = new ApiRoutes(accounts, submitter, new MessageIdGenerator(clock, instance), clock);
+        try {
+            return serve(config, registry, producer(bootstrap), clock, api, List.of(submitter, accounts));
+        } catch (final RuntimeException e) {
+            submitter.close();
+            accounts.close();
+            throw e;
+        }
+    }
+
+    private static String instanceId() {
+        final String env = System.getenv("HOSTNAME");
+        return env != null && !env.isBlank() ? env : LocalHost.nameOr("");
     }
 
     /**
@@ -94,6 +132,12 @@ public final class WebApp implements MailpipeApp {
     /** Serves with the given producer (tests give one pointed at an unreachable Kafka). */
     static WebApp serve(final WebConfig config, final MeterRegistry registry, final Producer<String, byte[]> producer,
             final Clock clock) {
+        return serve(config, registry, producer, clock, null, List.of());
+    }
+
+    /** With the Web API when {@code api} is not null; {@code resources} are closed with the service. */
+    static WebApp serve(final WebConfig config, final MeterRegistry registry, final Producer<String, byte[]> producer,
+            final Clock clock, final ApiRoutes api, final List<AutoCloseable> resources) {
         routeJulToSlf4j();
         final Outbox outbox = new Outbox(producer, config.getInt(WebConfig.OUTBOX_CAPACITY), Duration.ofSeconds(1),
                 registry);
@@ -112,7 +156,8 @@ public final class WebApp implements MailpipeApp {
                     .idleConnectionPeriod(Duration.ofMillis(Math.max(100,
                             Math.min(5_000, config.getLong(WebConfig.IDLE_TIMEOUT_MS) / 4))))
                     .maxTcpConnections(config.getInt(WebConfig.MAX_CONNECTIONS))
-                    .maxPayloadSize(TrackingRoutes.MAX_FORM_BYTES)
+                    // the tracking routes read at most MAX_FORM_BYTES of a body themselves
+                    .maxPayloadSize(api == null ? TrackingRoutes.MAX_FORM_BYTES : ApiRoutes.MAX_REQUEST_BYTES)
                     .shutdownGracePeriod(Duration.ofSeconds(2))
                     .addProtocol(Http1Config.builder()
                             .maxPrologueLength(MAX_PROLOGUE_BYTES)
@@ -120,7 +165,12 @@ public final class WebApp implements MailpipeApp {
                             .addReceiveListener(deadline)
                             .addSendListener(deadline.sendListener())
                             .build())
-                    .routing(routes::register)
+                    .routing(routing -> {
+                        routes.register(routing);
+                        if (api != null) {
+                            api.register(routing);
+                        }
+                    })
                     .build()
                     .start();
         } catch (final RuntimeException e) {
@@ -134,7 +184,7 @@ public final class WebApp implements MailpipeApp {
         final String publicUrl = config.publicUrl(server.port());
         LOG.info("web service on http://{}:{} (links under {})", config.getString(WebConfig.WEB_HOST), server.port(),
                 publicUrl);
-        return new WebApp(server, outbox, deadline, publicUrl);
+        return new WebApp(server, outbox, deadline, publicUrl, resources);
     }
 
     private static void routeJulToSlf4j() {
@@ -179,6 +229,13 @@ public final class WebApp implements MailpipeApp {
         server.stop();
         deadline.close();
         outbox.close(Duration.ofSeconds(10));
+        for (final AutoCloseable resource : api) {
+            try {
+                resource.close();
+            } catch (final Exception e) {
+                LOG.warn("closing {}: {}", resource, e.getMessage());
+            }
+        }
         LOG.info("web service stopped");
     }
 

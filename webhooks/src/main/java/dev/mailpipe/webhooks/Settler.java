@@ -1,5 +1,6 @@
 package dev.mailpipe.webhooks;
 
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.schemas.Webhook;
 import java.time.Clock;
@@ -76,8 +77,9 @@ final class Settler {
     }
 
     private void dead(final Delivery d, final Webhook hook, final String reason) {
-        final ProducerRecord<String, byte[]> record = record(Topics.WEBHOOKS_DLT, d, reason);
+        final ProducerRecord<String, byte[]> record = record(Topics.WEBHOOKS_DLT.name(), d, reason);
         record.headers().add(RetryHeaders.ATTEMPT, RetryHeaders.bytes(d.attempt()));
+        record.headers().add(DeadLetterHeaders.REASON, RetryHeaders.bytes(reason));
         send(record, d, () -> metrics.dead(hook));
     }
 

@@ -70,7 +70,7 @@ public final class WebhooksApp implements MailpipeApp {
         specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
         config.retrySchedule().stages().stream().map(RetrySchedule.Stage::topic).distinct()
                 .forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
-        specs.add(new TopicSpec(Topics.WEBHOOKS_DLT, partitions, KafkaDefaults.topicConfig()));
+        specs.add(new TopicSpec(Topics.WEBHOOKS_DLT.name(), partitions, KafkaDefaults.topicConfig()));
         return specs;
     }
 
@@ -87,7 +87,7 @@ public final class WebhooksApp implements MailpipeApp {
         reads.add(Topics.WEBHOOKS.name());
         final Set<String> writes = new LinkedHashSet<>(consumed);
         writes.remove(Topics.DELIVERY_EVENTS.name());
-        writes.add(Topics.WEBHOOKS_DLT);
+        writes.add(Topics.WEBHOOKS_DLT.name());
         return new KafkaAccess(topics(config), reads, writes,
                 Optional.of(new KafkaAccess.ConsumerGroup(config.getString(WebhooksConfig.GROUP_ID), consumed)),
                 Optional.empty());

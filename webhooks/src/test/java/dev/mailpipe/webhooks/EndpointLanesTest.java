@@ -3,6 +3,7 @@ package dev.mailpipe.webhooks;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.Topics;
@@ -152,9 +153,10 @@ class EndpointLanesTest {
 
         await().atMost(Duration.ofSeconds(10)).until(() -> last.settled().isDone());
         assertThat(producer.history()).singleElement().satisfies(r -> {
-            assertThat(r.topic()).isEqualTo(Topics.WEBHOOKS_DLT);
+            assertThat(r.topic()).isEqualTo(Topics.WEBHOOKS_DLT.name());
             assertThat(r.key()).isEqualTo(HOOK.getId());
             assertThat(header(r, RetryHeaders.ERROR)).isEqualTo("gave up after 3 attempt(s); last: HTTP 503");
+            assertThat(header(r, DeadLetterHeaders.REASON)).isEqualTo("gave up after 3 attempt(s); last: HTTP 503");
         });
     }
 

@@ -244,7 +244,7 @@ class WebhooksIT {
         final DeliveryEvent e = event("ssrf", EventType.delivered, 300);
         publish(e);
 
-        try (TopicCollector<String, byte[]> dlt = KAFKA.cluster().collector(Topics.WEBHOOKS_DLT,
+        try (TopicCollector<String, byte[]> dlt = KAFKA.cluster().collector(Topics.WEBHOOKS_DLT.name(),
                 new StringDeserializer(), new ByteArrayDeserializer())) {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(dlt.poll())
                     .filteredOn(r -> r.key().equals(IDS.get(guarded.url("/internal")))

@@ -1,6 +1,6 @@
 package dev.mailpipe.core.domains;
 
-import java.nio.charset.StandardCharsets;
+import dev.mailpipe.core.mail.HeaderBlock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -8,7 +8,8 @@ import java.util.Locale;
 /**
  * The author addresses of a message: the addresses in its From: header field(s) (RFC 5322 §3.6.2
  * allows a list). Display names, quoted strings, comments and groups are skipped; encoded words
- * never contain an address that counts. Reads the raw header section only.
+ * never contain an address that counts. Reads the top-level header through {@link HeaderBlock}, the one
+ * header scanner.
  */
 public final class FromHeader {
 
@@ -39,39 +40,13 @@ public final class FromHeader {
     }
 
     static List<String> fieldValues(final byte[] message, final String name) {
-        final String text = new String(message, 0, headerLength(message), StandardCharsets.UTF_8);
         final List<String> values = new ArrayList<>();
-        StringBuilder current = null;
-        for (final String line : text.split("\r\n|\n|\r")) {
-            if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
-                if (current != null) {
-                    current.append(line);
-                }
-                continue;
+        for (final HeaderBlock.Field field : HeaderBlock.scan(message, 0, message.length).fields()) {
+            if (field.is(name)) {
+                values.add(field.value());
             }
-            if (current != null) {
-                values.add(current.toString());
-                current = null;
-            }
-            final int colon = line.indexOf(':');
-            if (colon > 0 && line.substring(0, colon).strip().equalsIgnoreCase(name)) {
-                current = new StringBuilder(line.substring(colon + 1));
-            }
-        }
-        if (current != null) {
-            values.add(current.toString());
         }
         return values;
-    }
-
-    private static int headerLength(final byte[] m) {
-        for (int i = 0; i < m.length; i++) {
-            if (m[i] == '\n' && (i + 1 < m.length && m[i + 1] == '\n'
-                    || i + 2 < m.length && m[i + 1] == '\r' && m[i + 2] == '\n')) {
-                return i + 1;
-            }
-        }
-        return m.length;
     }
 
     /** Addresses in a mailbox-list: {@code <a@b>} forms, else bare {@code a@b} tokens. */

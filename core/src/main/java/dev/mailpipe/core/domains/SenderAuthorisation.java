@@ -43,15 +43,26 @@ public final class SenderAuthorisation {
         }
     }
 
+    /** Lets everything through: for tests and tools that have no domains table. */
+    public static final SenderAuthorisation ALLOW_ALL = new SenderAuthorisation(Mode.ANY, d -> Optional.empty());
+
     private final Mode mode;
     private final Function<String, Optional<String>> ownerOf;
+    private final java.util.function.BiConsumer<String, Refused> onRefusal;
 
     /**
      * @param ownerOf the api_user a (normalised) domain is registered to, if it is registered
      */
     public SenderAuthorisation(final Mode mode, final Function<String, Optional<String>> ownerOf) {
+        this(mode, ownerOf, (apiUser, refused) -> { });
+    }
+
+    /** As above, calling {@code onRefusal} (api_user, refusal) for every refusal: the caller logs and counts. */
+    public SenderAuthorisation(final Mode mode, final Function<String, Optional<String>> ownerOf,
+            final java.util.function.BiConsumer<String, Refused> onRefusal) {
         this.mode = mode;
         this.ownerOf = ownerOf;
+        this.onRefusal = onRefusal;
     }
 
     public Mode mode() {
@@ -63,7 +74,14 @@ public final class SenderAuthorisation {
         if (mode == Mode.ANY || mailFrom == null || mailFrom.isEmpty()) {
             return new Allowed();
         }
-        return check(apiUser, domainOf(mailFrom), "envelope sender");
+        return reported(apiUser, check(apiUser, domainOf(mailFrom), "envelope sender"));
+    }
+
+    private Verdict reported(final String apiUser, final Verdict verdict) {
+        if (verdict instanceof Refused refused) {
+            onRefusal.accept(apiUser, refused);
+        }
+        return verdict;
     }
 
     /** Every From: address of {@code message} (raw). A message without From: is not refused here. */
@@ -74,7 +92,7 @@ public final class SenderAuthorisation {
         for (final String domain : FromHeader.domains(message)) {
             final Verdict v = check(apiUser, domain, "From: header");
             if (v instanceof Refused) {
-                return v;
+                return reported(apiUser, v);
             }
         }
         return new Allowed();

@@ -65,6 +65,9 @@ public final class IngestMetrics {
         if (text.contains("xsmtpapi error")) {
             return "xsmtpapi";
         }
+        if (reply.code() == 550 && text.contains("is not registered to this account")) {
+            return "sender_domain";
+        }
         return switch (reply.code()) {
             case 421 -> text.contains("Timeout") ? "timeout" : text.contains("errors") ? "too_many_errors" : "unavailable";
             case 451 -> "queue_failed";

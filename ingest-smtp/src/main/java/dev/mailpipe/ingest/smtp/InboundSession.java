@@ -4,6 +4,7 @@ import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
 import dev.mailpipe.core.address.PathArgument;
 import dev.mailpipe.core.smtp.SmtpReply;
+import dev.mailpipe.core.domains.SenderAuthorisation;
 import dev.mailpipe.core.smtpapi.XSmtpApiException;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import java.nio.charset.StandardCharsets;
@@ -364,6 +365,9 @@ public final class InboundSession {
                 return error(Replies.refusedAddress(e));
             }
         }
+        if (services.senders().checkEnvelope(apiUser, address) instanceof SenderAuthorisation.Refused refused) {
+            return error(Replies.senderRefused(refused.text()));
+        }
         if (!services.rateLimiter().tryAcquire(apiUser)) {
             return error(Replies.FREQUENCY_LIMITED);
         }
@@ -431,6 +435,9 @@ public final class InboundSession {
             XSmtpApiHeader.read(content, recipients.size(), smtputf8); // the expander reads it the same way
         } catch (final XSmtpApiException e) {
             return failTransaction(Replies.xsmtpapiError(e.getMessage()));
+        }
+        if (services.senders().checkFrom(apiUser, content) instanceof SenderAuthorisation.Refused refused) {
+            return failTransaction(Replies.senderRefused(refused.text()));
         }
         final Instant now = services.clock().instant();
         final String messageId = services.messageIds().next(sessionNumber);

@@ -95,6 +95,11 @@ public final class Replies {
         };
     }
 
+    /** MAILPIPE_SENDER_DOMAINS=enforce: the envelope sender's or a From: domain is not the account's. */
+    public static SmtpReply senderRefused(final String text) {
+        return SmtpReply.of(550, "5.7.1 " + text);
+    }
+
     public static SmtpReply xsmtpapiError(final String detail) {
         return SmtpReply.of(550, "5.6.0 xsmtpapi error: " + detail);
     }

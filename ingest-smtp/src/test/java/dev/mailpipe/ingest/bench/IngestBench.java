@@ -47,6 +47,7 @@ public final class IngestBench {
                 "bootstrap.servers", bootstrap, "smtp.host", "127.0.0.1", "smtp.port", "0", "http.port", "-1",
                 "api.user", "bench", "api.key", "bench-key", "instance.id", "bench", "rate.limit.per.minute", "0",
                 "smtp.max.connections.per.address", String.valueOf(Math.max(50, sessions * 2))));
+        config.putIfAbsent("sender.domains", "any");
         try (IngestSmtpApp app = IngestSmtpApp.start(new IngestSmtpConfig(config), new SimpleMeterRegistry())) {
             System.out.printf("ingest bench: %d sessions, %d messages per size, broker %s%n", sessions, messages,
                     external == null ? "in-JVM KRaft" : external);

@@ -36,6 +36,17 @@ final class Conversation {
 
     Conversation(final SessionSettings settings, final AuthThrottle throttle, final RateLimiter limiter,
             final ClientInfo client) {
+        this(settings, throttle, limiter, client, dev.mailpipe.core.domains.SenderAuthorisation.ALLOW_ALL);
+    }
+
+    /** With a sender-domain rule (MAILPIPE_SENDER_DOMAINS). */
+    Conversation(final dev.mailpipe.core.domains.SenderAuthorisation senders) {
+        this(SessionSettings.defaults("mx.test"), AuthThrottle.NONE, RateLimiter.UNLIMITED, ClientInfo.plain("192.0.2.1"),
+                senders);
+    }
+
+    Conversation(final SessionSettings settings, final AuthThrottle throttle, final RateLimiter limiter,
+            final ClientInfo client, final dev.mailpipe.core.domains.SenderAuthorisation senders) {
         final Authenticator auth = new Authenticator() {
             @Override
             public boolean verify(final String user, final String key) {
@@ -48,7 +59,7 @@ final class Conversation {
             }
         };
         session = new InboundSession(settings, new SessionServices(auth, throttle, limiter,
-                new MessageIdGenerator(CLOCK, "sc-10.10.127.51"), CLOCK), client, 15);
+                new MessageIdGenerator(CLOCK, "sc-10.10.127.51"), CLOCK, senders), client, 15);
         perform(session.greet());
     }
 

@@ -1,6 +1,7 @@
 package dev.mailpipe.deliverer.replay;
 
 import dev.mailpipe.deliverer.RetryHeaders;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import org.apache.kafka.common.header.Header;
@@ -11,11 +12,15 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 public final class ReplayHeaders {
 
     /** {@code topic/partition/offset} of the record a replay copied. */
-    public static final String REPLAYED_FROM = "mailpipe-replayed-from";
+    public static final String REPLAYED_FROM = "mailpipe.replay.from";
 
     /** Retry state and the dead-letter reason belong to the old attempts, not to the new one. */
     private static final Set<String> DROPPED = Set.of(RetryHeaders.ATTEMPT, RetryHeaders.FIRST_ATTEMPT,
-            RetryHeaders.DUE_AT, RetryHeaders.REASON, REPLAYED_FROM);
+            RetryHeaders.DUE_AT, DeadLetterHeaders.REASON, DeadLetterHeaders.TOPIC, DeadLetterHeaders.PARTITION,
+            DeadLetterHeaders.OFFSET, REPLAYED_FROM,
+            // names written before the one header convention (0.1)
+            "mailpipe-attempt", "mailpipe-first-attempt", "mailpipe-due-at", "mailpipe-reason",
+            "mailpipe-replayed-from");
 
     private ReplayHeaders() {
     }

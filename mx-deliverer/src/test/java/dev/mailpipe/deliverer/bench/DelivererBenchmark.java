@@ -48,6 +48,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
 public final class DelivererBenchmark {
 
     private static final int PARTITIONS = 6;
+    /** --dkim rsa-sha256|ed25519-sha256|both: the emails' From: domain (mailpipe.test) has keys, so each is signed. */
+    private static String dkim = "off";
+    private static final String KEYS_SECRET = "deliverer benchmark keys secret";
 
     private record Scenario(String name, String sink, int domains) {
     }
@@ -70,6 +73,7 @@ public final class DelivererBenchmark {
         final int runs = intArg(args, "--runs", 3);
         final int manyDomains = intArg(args, "--domains", 50);
         final String only = stringArg(args, "--only", "");
+        dkim = stringArg(args, "--dkim", "off");
         final List<Scenario> scenarios = List.of(
                 new Scenario("smtp-sink, 1 domain", "smtp-sink", 1),
                 new Scenario("smtp-sink, " + manyDomains + " domains", "smtp-sink", manyDomains),
@@ -124,7 +128,9 @@ public final class DelivererBenchmark {
             final MxDelivererConfig config = new MxDelivererConfig(Map.of(
                     "bootstrap.servers", kafka.bootstrapServers(), "http.port", "-1", "dns", dns.address(),
                     "mx.port", String.valueOf(port), "mx.allowed.networks", "127.0.0.0/8",
-                    "hostname", "bench.mailpipe.test", "mx.starttls", "false", "deliverer.group.id", group));
+                    "hostname", "bench.mailpipe.test", "mx.starttls", "false", "deliverer.group.id", group,
+                    "keys.secret", KEYS_SECRET));
+            registerDkimDomain(kafka);
             try (KafkaConsumer<String, DeliveryEvent> events = new KafkaConsumer<>(kafka.consumerProperties(),
                     new StringDeserializer(), Topics.DELIVERY_EVENTS.valueSerde().deserializer())) {
                 events.subscribe(List.of(Topics.DELIVERY_EVENTS.name()));
@@ -162,6 +168,35 @@ public final class DelivererBenchmark {
                     return (emails - 1) / ((end - first[0]) / 1e9);
                 }
             }
+        }
+    }
+
+    /** With --dkim, mailpipe.test (the From: of every email) gets keys of that algorithm (sealed as the CLI does). */
+    private static void registerDkimDomain(final KafkaCluster kafka) {
+        if (dkim.equals("off")) {
+            return;
+        }
+        final dev.mailpipe.core.dkim.KeySealer sealer = dev.mailpipe.core.dkim.KeySealer.of(KEYS_SECRET);
+        final List<dev.mailpipe.schemas.DkimKeyRecord> keys = new ArrayList<>();
+        for (final dev.mailpipe.core.dkim.DkimAlgorithm a : dkim.equals("both")
+                ? List.of(dev.mailpipe.core.dkim.DkimAlgorithm.RSA_SHA256, dev.mailpipe.core.dkim.DkimAlgorithm.ED25519_SHA256)
+                : List.of(dev.mailpipe.core.dkim.DkimAlgorithm.ofTag(dkim))) {
+            final java.security.KeyPair pair = dev.mailpipe.core.dkim.DkimKeys.generate(a);
+            final String selector = "bench-" + a.keyType();
+            keys.add(new dev.mailpipe.schemas.DkimKeyRecord(selector,
+                    a == dev.mailpipe.core.dkim.DkimAlgorithm.RSA_SHA256 ? dev.mailpipe.schemas.DkimAlgorithmName.rsa_sha256
+                            : dev.mailpipe.schemas.DkimAlgorithmName.ed25519_sha256,
+                    dev.mailpipe.core.dkim.DkimKeys.dnsPublicKey(a, pair.getPublic()),
+                    ByteBuffer.wrap(sealer.seal("mailpipe.test", selector, pair.getPrivate().getEncoded())),
+                    Instant.now(), null));
+        }
+        dev.mailpipe.platform.TopicProvisioner.ensure(kafka.bootstrapServers(), 1,
+                List.of(dev.mailpipe.platform.CompactedTable.topicSpec(Topics.DOMAINS.name())));
+        try (dev.mailpipe.platform.CompactedTable<dev.mailpipe.schemas.SenderDomain> table =
+                dev.mailpipe.platform.CompactedTable.start(kafka.bootstrapServers(), "bench", Topics.DOMAINS.name(),
+                        Topics.DOMAINS.valueSerde())) {
+            table.put("mailpipe.test", new dev.mailpipe.schemas.SenderDomain("mailpipe.test", "bench", keys,
+                    Instant.now(), Instant.now()));
         }
     }
 

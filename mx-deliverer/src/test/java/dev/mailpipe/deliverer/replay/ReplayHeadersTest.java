@@ -3,6 +3,7 @@ package dev.mailpipe.deliverer.replay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.deliverer.RetryHeaders;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -16,7 +17,7 @@ class ReplayHeadersTest {
                 .add(RetryHeaders.ATTEMPT, ascii("5"))
                 .add(RetryHeaders.FIRST_ATTEMPT, ascii("1700000000000"))
                 .add(RetryHeaders.DUE_AT, ascii("1700000300000"))
-                .add(RetryHeaders.REASON, ascii("expired: 451 try later"))
+                .add(DeadLetterHeaders.REASON, ascii("expired: 451 try later"))
                 .add("traceparent", ascii("00-abc-def-01"));
 
         final Headers replay = ReplayHeaders.forReplay(dlt, "mail.outbound.dlt", 2, 41);
@@ -24,7 +25,7 @@ class ReplayHeadersTest {
         assertThat(replay.lastHeader(RetryHeaders.ATTEMPT)).isNull();
         assertThat(replay.lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
         assertThat(replay.lastHeader(RetryHeaders.DUE_AT)).isNull();
-        assertThat(replay.lastHeader(RetryHeaders.REASON)).isNull();
+        assertThat(replay.lastHeader(DeadLetterHeaders.REASON)).isNull();
         assertThat(text(replay, "traceparent")).isEqualTo("00-abc-def-01");
         assertThat(text(replay, ReplayHeaders.REPLAYED_FROM)).isEqualTo("mail.outbound.dlt/2/41");
         assertThat(dlt.lastHeader(RetryHeaders.ATTEMPT)).as("the original is untouched").isNotNull();

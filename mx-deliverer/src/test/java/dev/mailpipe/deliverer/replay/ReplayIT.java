@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
 import dev.mailpipe.deliverer.RetryHeaders;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.DeliveryEvent;
@@ -104,7 +105,7 @@ class ReplayIT {
             assertThat(r.headers().lastHeader(RetryHeaders.ATTEMPT)).isNull();
             assertThat(r.headers().lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
             assertThat(r.headers().lastHeader(RetryHeaders.DUE_AT)).isNull();
-            assertThat(r.headers().lastHeader(RetryHeaders.REASON)).isNull();
+            assertThat(r.headers().lastHeader(DeadLetterHeaders.REASON)).isNull();
             assertThat(header(r, "x-trace")).as("unrelated headers travel along").isEqualTo("t1");
             assertThat(email.getContent()).isEqualTo(inA.getEmailId().equals(email.getEmailId())
                     ? inA.getContent() : inB.getContent());
@@ -197,7 +198,7 @@ class ReplayIT {
         h.add(RetryHeaders.ATTEMPT, "6".getBytes(StandardCharsets.US_ASCII));
         h.add(RetryHeaders.FIRST_ATTEMPT, "1700000000000".getBytes(StandardCharsets.US_ASCII));
         h.add(RetryHeaders.DUE_AT, "1700000300000".getBytes(StandardCharsets.US_ASCII));
-        h.add(RetryHeaders.REASON, "expired: 451 4.3.0 try later".getBytes(StandardCharsets.UTF_8));
+        h.add(DeadLetterHeaders.REASON, "expired: 451 4.3.0 try later".getBytes(StandardCharsets.UTF_8));
         h.add("x-trace", "t1".getBytes(StandardCharsets.UTF_8));
         return h;
     }

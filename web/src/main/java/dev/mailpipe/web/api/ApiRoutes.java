@@ -1,0 +1,149 @@
+package dev.mailpipe.web.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mailpipe.ingest.accounts.AccountStore;
+import dev.mailpipe.ingest.queue.Submitter;
+import dev.mailpipe.ingest.smtp.Credentials;
+import dev.mailpipe.ingest.smtp.MessageIdGenerator;
+import dev.mailpipe.ingest.smtp.Submission;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * SendCloud's apiv2 over HTTP: {@code POST /apiv2/mail/send}. Authenticates against the same
+ * accounts as SMTP ingest ({@link AccountStore}, PBKDF2, constant time), maps the form with
+ * {@link SendRequest} and queues the very {@code RawMessage} SMTP ingest queues, through the same
+ * {@link Submitter}; it answers only after Kafka acknowledged the record.
+ */
+public final class ApiRoutes {
+
+    /** The whole request; SendCloud allows mails of up to 10 MB. */
+    public static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final AccountStore accounts;
+    private final Submitter submitter;
+    private final MessageIdGenerator messageIds;
+    private final Clock clock;
+    private final AtomicLong requests = new AtomicLong();
+
+    public ApiRoutes(final AccountStore accounts, final Submitter submitter, final MessageIdGenerator messageIds,
+            final Clock clock) {
+        this.accounts = accounts;
+        this.submitter = submitter;
+        this.messageIds = messageIds;
+        this.clock = clock;
+    }
+
+    public void register(final HttpRouting.Builder routing) {
+        routing.post("/apiv2/mail/send", this::send);
+    }
+
+    private void send(final ServerRequest req, final ServerResponse res) {
+        try {
+            final Map<String, String> form = form(req);
+            final String login = form.getOrDefault("apiUser", "");
+            final String key = form.getOrDefault("apiKey", "");
+            final Credentials credentials = Credentials.parse(login);
+            if (login.isBlank() || key.isEmpty() || !accounts.verify(credentials.apiUser(), key)) {
+                throw new ApiException(401, "apiUser or apiKey is wrong");
+            }
+            final Instant now = clock.instant();
+            final SendRequest.Mapped mapped = SendRequest.map(form, now);
+            final String label = mapped.label() != null ? mapped.label() : credentials.label();
+            final String messageId = messageIds.next(requests.incrementAndGet());
+            final Submission submission = new Submission(messageId, credentials.apiUser(), label, mapped.mailFrom(),
+                    mapped.recipients(), now, req.remotePeer().host(), "", null, mapped.content(),
+                    accounts.trackingDefaults(credentials.apiUser()), false);
+            if (!submitter.submit(submission)) {
+                throw new ApiException(503, "the mail could not be queued now, try again later");
+            }
+            final ObjectNode body = JSON.createObjectNode();
+            body.put("result", true).put("statusCode", 200).put("message", "请求成功");
+            final var ids = body.putObject("info").putArray("emailIdList");
+            for (int i = 0; i < mapped.recipients().size(); i++) {
+                ids.add(messageId + i + '$' + mapped.recipients().get(i)); // expander EmailIds.emailId
+            }
+            LOG.debug("api send {} from {} to {} recipients", messageId, credentials.apiUser(),
+                    mapped.recipients().size());
+            json(res, 200, body);
+        } catch (final ApiException e) {
+            final ObjectNode body = JSON.createObjectNode();
+            body.put("result", false).put("statusCode", e.status()).put("message", e.getMessage());
+            body.putObject("info");
+            json(res, e.status(), body);
+        }
+    }
+
+    private static void json(final ServerResponse res, final int status, final ObjectNode body) {
+        res.status(Status.create(status));
+        res.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
+        res.header(HeaderNames.CACHE_CONTROL, "no-store");
+        try {
+            res.send(JSON.writeValueAsBytes(body));
+        } catch (final IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, String> form(final ServerRequest req) throws ApiException {
+        final String type = req.headers().contentType().map(t -> t.text()).orElse("").toLowerCase(Locale.ROOT);
+        if (!type.startsWith("application/x-www-form-urlencoded")) {
+            throw new ApiException(415, "send the fields as application/x-www-form-urlencoded"
+                    + " (multipart/form-data is not supported yet)");
+        }
+        final byte[] body;
+        if (!req.content().hasEntity()) {
+            body = new byte[0];
+        } else {
+            try (InputStream in = req.content().inputStream()) {
+                body = in.readNBytes(MAX_REQUEST_BYTES + 1);
+            } catch (final IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        if (body.length > MAX_REQUEST_BYTES) {
+            throw new ApiException(413, "the request is larger than " + MAX_REQUEST_BYTES + " bytes");
+        }
+        return parse(new String(body, StandardCharsets.ISO_8859_1));
+    }
+
+    /** application/x-www-form-urlencoded, UTF-8; a repeated field keeps its first value. */
+    static Map<String, String> parse(final String body) throws ApiException {
+        final Map<String, String> form = new HashMap<>();
+        for (final String pair : body.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            final int eq = pair.indexOf('=');
+            final String name = eq < 0 ? pair : pair.substring(0, eq);
+            final String value = eq < 0 ? "" : pair.substring(eq + 1);
+            try {
+                form.putIfAbsent(URLDecoder.decode(name, StandardCharsets.UTF_8),
+                        URLDecoder.decode(value, StandardCharsets.UTF_8));
+            } catch (final IllegalArgumentException e) {
+                throw new ApiException(400, "the form is not valid application/x-www-form-urlencoded");
+            }
+        }
+        return form;
+    }
+}
