@@ -95,18 +95,24 @@ class ApiSendIT {
                     "bad = requests.post(sys.argv[1], data=dict(params, apiKey='guess-Zq81'), timeout=20)",
                     "print(bad.status_code, bad.json()['result'], bad.json()['statusCode'], 'guess-Zq81' in bad.text)",
                     "nobody = requests.post(sys.argv[1], data=dict(params, xsmtpapi='{\"to\": 5}'), timeout=20)",
-                    "print(nobody.status_code, nobody.json()['statusCode'], nobody.json()['info'])");
+                    "print(nobody.status_code, nobody.json()['statusCode'], nobody.json()['info'])",
+                    "files = {'attachments': ('报告 1.pdf', b'%PDF-1.4 binary\\x00\\xff', 'application/pdf')}",
+                    "withfile = dict(params, to='f@x.example', labelId='9', respEmailId='false')",
+                    "del withfile['xsmtpapi']",
+                    "m = requests.post(sys.argv[1], files=files, data=withfile, timeout=20)",
+                    "print(m.status_code, m.json()['result'], m.json()['info'])");
             final List<String> lines = run("/usr/bin/python3", "-c", script, url, KEY).lines().toList();
             assertThat(lines.get(0)).startsWith("200 ").endsWith("1$q@x.example");
             assertThat(lines.get(1)).isEqualTo("401 False 401 False");
             assertThat(lines.get(2)).isEqualTo("400 400 {}");
+            assertThat(lines.get(3)).isEqualTo("200 True {}");
 
             final List<ConsumerRecord<String, RawMessage>> records = new ArrayList<>();
             await().atMost(Duration.ofSeconds(30)).until(() -> {
                 records.addAll(raw.poll());
-                return records.size() >= 2;
+                return records.size() >= 3;
             });
-            assertThat(records).hasSize(2);
+            assertThat(records).hasSize(3);
             final RawMessage first = records.stream().filter(r -> r.key().equals(messageId)).findFirst()
                     .orElseThrow().value();
             assertThat(first.getApiUser()).isEqualTo("shop");
@@ -116,8 +122,20 @@ class ApiSendIT {
             final String content = text(first.getContent());
             assertThat(content).contains("From: The Shop <sender@shop.example>").contains("To: a@x.example, b@x.example")
                     .doesNotContain("hidden@x.example").contains("text/html");
-            final RawMessage second = records.stream().filter(r -> !r.key().equals(messageId)).findFirst()
+            final RawMessage second = records.stream().filter(r -> !r.key().equals(messageId))
+                    .filter(r -> r.value().getLabel() == null).findFirst().orElseThrow().value();
+            final RawMessage withFile = records.stream().filter(r -> "9".equals(r.value().getLabel())).findFirst()
                     .orElseThrow().value();
+            assertThat(withFile.getRecipients()).containsExactly("f@x.example");
+            // Python's email parser reads the attachment back byte for byte, with its UTF-8 name
+            final java.nio.file.Path eml = java.nio.file.Files.createTempFile("api", ".eml");
+            java.nio.file.Files.write(eml, bytes(withFile.getContent()));
+            assertThat(run("/usr/bin/python3", "-c", String.join("\n",
+                    "import email, email.policy, sys",
+                    "m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.default)",
+                    "a = next(m.iter_attachments())",
+                    "print(m.get_content_type(), a.get_content_type(), a.get_filename(), a.get_content() == b'%PDF-1.4 binary\\x00\\xff', len(m.defects))"),
+                    eml.toString())).isEqualTo("multipart/mixed application/pdf 报告 1.pdf True 0");
             assertThat(second.getRecipients()).containsExactly("p@x.example", "q@x.example");
             assertThat(second.getLabel()).isNull();
             assertThat(XSmtpApiHeader.read(bytes(second.getContent()), 2, false).sub())

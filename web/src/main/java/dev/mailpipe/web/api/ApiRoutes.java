@@ -60,7 +60,8 @@ public final class ApiRoutes {
 
     private void send(final ServerRequest req, final ServerResponse res) {
         try {
-            final Map<String, String> form = form(req);
+            final FormData.Parsed parsed = form(req);
+            final Map<String, String> form = parsed.fields();
             final String login = form.getOrDefault("apiUser", "");
             final String key = form.getOrDefault("apiKey", "");
             final Credentials credentials = Credentials.parse(login);
@@ -68,7 +69,7 @@ public final class ApiRoutes {
                 throw new ApiException(401, "apiUser or apiKey is wrong");
             }
             final Instant now = clock.instant();
-            final SendRequest.Mapped mapped = SendRequest.map(form, now);
+            final SendRequest.Mapped mapped = SendRequest.map(form, parsed.attachments(), now);
             final String label = mapped.label() != null ? mapped.label() : credentials.label();
             final String messageId = messageIds.next(requests.incrementAndGet());
             final Submission submission = new Submission(messageId, credentials.apiUser(), label, mapped.mailFrom(),
@@ -79,9 +80,12 @@ public final class ApiRoutes {
             }
             final ObjectNode body = JSON.createObjectNode();
             body.put("result", true).put("statusCode", 200).put("message", "请求成功");
-            final var ids = body.putObject("info").putArray("emailIdList");
-            for (int i = 0; i < mapped.recipients().size(); i++) {
-                ids.add(messageId + i + '$' + mapped.recipients().get(i)); // expander EmailIds.emailId
+            final ObjectNode info = body.putObject("info");
+            if (!"false".equalsIgnoreCase(form.getOrDefault("respEmailId", "true").strip())) {
+                final var ids = info.putArray("emailIdList");
+                for (int i = 0; i < mapped.recipients().size(); i++) {
+                    ids.add(messageId + i + '$' + mapped.recipients().get(i)); // expander EmailIds.emailId
+                }
             }
             LOG.debug("api send {} from {} to {} recipients", messageId, credentials.apiUser(),
                     mapped.recipients().size());
@@ -105,11 +109,12 @@ public final class ApiRoutes {
         }
     }
 
-    private static Map<String, String> form(final ServerRequest req) throws ApiException {
-        final String type = req.headers().contentType().map(t -> t.text()).orElse("").toLowerCase(Locale.ROOT);
-        if (!type.startsWith("application/x-www-form-urlencoded")) {
-            throw new ApiException(415, "send the fields as application/x-www-form-urlencoded"
-                    + " (multipart/form-data is not supported yet)");
+    private static FormData.Parsed form(final ServerRequest req) throws ApiException {
+        final String contentType = req.headers().contentType().map(t -> t.text()).orElse("");
+        final String type = contentType.toLowerCase(Locale.ROOT);
+        final boolean multipart = type.startsWith("multipart/form-data");
+        if (!multipart && !type.startsWith("application/x-www-form-urlencoded")) {
+            throw new ApiException(415, "send the fields as application/x-www-form-urlencoded or multipart/form-data");
         }
         final byte[] body;
         if (!req.content().hasEntity()) {
@@ -124,7 +129,8 @@ public final class ApiRoutes {
         if (body.length > MAX_REQUEST_BYTES) {
             throw new ApiException(413, "the request is larger than " + MAX_REQUEST_BYTES + " bytes");
         }
-        return parse(new String(body, StandardCharsets.ISO_8859_1));
+        return multipart ? FormData.parse(contentType, body)
+                : new FormData.Parsed(parse(new String(body, StandardCharsets.ISO_8859_1)), java.util.List.of());
     }
 
     /** application/x-www-form-urlencoded, UTF-8; a repeated field keeps its first value. */

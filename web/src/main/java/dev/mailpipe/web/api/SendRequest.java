@@ -24,7 +24,9 @@ import java.util.Set;
 import org.apache.james.mime4j.codec.EncoderUtil;
 import org.apache.james.mime4j.dom.Message;
 import org.apache.james.mime4j.dom.address.Mailbox;
+import org.apache.james.mime4j.message.BodyPartBuilder;
 import org.apache.james.mime4j.message.DefaultMessageWriter;
+import org.apache.james.mime4j.message.MultipartBuilder;
 import org.apache.james.mime4j.stream.RawField;
 
 /**
@@ -51,11 +53,21 @@ public final class SendRequest {
         }
     }
 
+    /** A file of the {@code attachments} field. */
+    public record Attachment(String filename, String contentType, byte[] content) {
+    }
+
     private SendRequest() {
     }
 
     /** Maps the form (apiUser/apiKey already checked by the caller). */
     public static Mapped map(final Map<String, String> form, final Instant now) throws ApiException {
+        return map(form, List.of(), now);
+    }
+
+    /** Maps the form and its files: a multipart/mixed message, the text first, then the files. */
+    public static Mapped map(final Map<String, String> form, final List<Attachment> attachments, final Instant now)
+            throws ApiException {
         final Mailbox from = mailbox(required(form, "from"), "from");
         final String fromName = blankToNull(form.get("fromName"));
         final Mailbox shownFrom = fromName == null ? from
@@ -116,15 +128,30 @@ public final class SendRequest {
         }
         headers(form.get("headers"), message);
         try {
-            if (html != null) {
-                message.setBody(html, "html", StandardCharsets.UTF_8);
+            if (attachments.isEmpty()) {
+                if (html != null) {
+                    message.setBody(html, "html", StandardCharsets.UTF_8);
+                } else {
+                    message.setBody(plain, "plain", StandardCharsets.UTF_8);
+                }
+                message.setContentTransferEncoding("base64");
             } else {
-                message.setBody(plain, "plain", StandardCharsets.UTF_8);
+                final MultipartBuilder mixed = MultipartBuilder.create("mixed").addBodyPart(BodyPartBuilder.create()
+                        .setBody(html != null ? html : plain, html != null ? "html" : "plain", StandardCharsets.UTF_8)
+                        .setContentTransferEncoding("base64"));
+                for (final Attachment a : attachments) {
+                    final String type = a.contentType() == null || a.contentType().isBlank()
+                            || a.contentType().indexOf('/') < 0 ? "application/octet-stream" : a.contentType();
+                    mixed.addBodyPart(BodyPartBuilder.create()
+                            .setBody(a.content(), type)
+                            .setContentDisposition("attachment", filename(a.filename()))
+                            .setContentTransferEncoding("base64"));
+                }
+                message.setBody(mixed.build());
             }
         } catch (final IOException e) {
             throw new UncheckedIOException(e);
         }
-        message.setContentTransferEncoding("base64");
         byte[] content = write(message.build());
         if (encodedApi != null) {
             // written by hand: mime4j would refold the base64 its own way; the field may stand anywhere
@@ -142,6 +169,16 @@ public final class SendRequest {
             throw bad("xsmtpapi: " + e.getMessage());
         }
         return new Mapped(from.getAddress(), recipients, content, blankToNull(form.get("labelId")));
+    }
+
+    /** The file name without any path a client sent along, encoded when it is not ASCII. */
+    private static String filename(final String name) {
+        String base = name.replace('\\', '/');
+        base = base.substring(base.lastIndexOf('/') + 1).replace("\r", "").replace("\n", "").replace("\"", "");
+        if (base.isBlank()) {
+            base = "attachment";
+        }
+        return EncoderUtil.encodeIfNecessary(base, EncoderUtil.Usage.TEXT_TOKEN, 0);
     }
 
     private static void headers(final String json, final Message.Builder message) throws ApiException {

@@ -93,4 +93,35 @@ class SendRequestTest {
                 "{\"to\": [\"p@x.example\", \"q@x.example\"], \"sub\": {\"%name%\": [\"P\", \"Q\"]}}"), NOW);
         assertThat(m.recipients()).containsExactly("p@x.example", "q@x.example");
     }
+
+    @Test
+    void multipartFormWithAttachmentsBecomesMultipartMixed() throws Exception {
+        final String body = String.join("\r\n",
+                "--XyZ",
+                "Content-Disposition: form-data; name=\"to\"",
+                "",
+                "a@x.org",
+                "--XyZ",
+                "Content-Disposition: form-data; name=\"html\"",
+                "",
+                "<p>Grüße</p>",
+                "--XyZ",
+                "Content-Disposition: form-data; name=\"attachments\"; filename=\"C:\\tmp\\report.pdf\"",
+                "Content-Type: application/pdf",
+                "",
+                "%PDF-1.4 \u0000binary",
+                "--XyZ--", "");
+        final FormData.Parsed parsed = FormData.parse("multipart/form-data; boundary=XyZ",
+                body.getBytes(StandardCharsets.UTF_8));
+        assertThat(parsed.fields()).containsEntry("to", "a@x.org").containsEntry("html", "<p>Grüße</p>");
+        assertThat(parsed.attachments()).hasSize(1);
+        final Map<String, String> f = form();
+        f.putAll(parsed.fields());
+        final String t = text(SendRequest.map(f, parsed.attachments(), NOW));
+        assertThat(t).contains("multipart/mixed").contains("text/html").contains("application/pdf")
+                .contains("filename=report.pdf").contains(java.util.Base64.getEncoder()
+                        .encodeToString("%PDF-1.4 \u0000binary".getBytes(StandardCharsets.UTF_8)));
+        assertThatThrownBy(() -> FormData.parse("multipart/form-data", "junk".getBytes(StandardCharsets.UTF_8)))
+                .isInstanceOf(ApiException.class);
+    }
 }
