@@ -144,6 +144,15 @@ class ApiSendIT {
         }
     }
 
+    @Test
+    void aRequestOverTenMegabytesIs413() throws Exception {
+        final String script = String.join("\n",
+                "import requests, sys",
+                "r = requests.post(sys.argv[1], data={'apiUser': 'shop', 'apiKey': sys.argv[2], 'html': 'x' * (11 * 1024 * 1024)}, timeout=30)",
+                "print(r.status_code, sys.argv[2] in r.text)");
+        assertThat(run("/usr/bin/python3", "-c", script, url, KEY)).isEqualTo("413 False");
+    }
+
     private static byte[] bytes(final ByteBuffer b) {
         final ByteBuffer d = b.duplicate();
         final byte[] out = new byte[d.remaining()];
