@@ -92,12 +92,8 @@ public final class IngestSmtpApp implements MailpipeApp {
         }
 
         final String bootstrap = config.getString(IngestSmtpConfig.BOOTSTRAP_SERVERS);
-        final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
-        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR), List.of(
-                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
-                AccountStore.topicSpec(),
-                ClusterRateLimiter.topicSpec(),
-                CompactedTable.topicSpec(Topics.DOMAINS.name())));
+        TopicProvisioner.ensure(bootstrap, config.getInt(IngestSmtpConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
 
         final List<AutoCloseable> resources = new ArrayList<>();
         try {
@@ -194,14 +190,17 @@ public final class IngestSmtpApp implements MailpipeApp {
 
     /**
      * The topics ingest-smtp uses: it writes submissions to {@code mail.raw}, mirrors and writes
-     * {@code mail.accounts} and shares rate counts on {@code mail.ingest.rate-counts}; no consumer group.
+     * {@code mail.accounts}, shares rate counts on {@code mail.ingest.rate-counts} and mirrors
+     * {@code mail.domains} (sender authorisation); no consumer group. {@link #start} creates exactly
+     * these topics, so the manifests under test and the code cannot drift apart.
      */
     public static KafkaAccess kafkaAccess(final IngestSmtpConfig config) {
         final int partitions = config.getInt(IngestSmtpConfig.TOPIC_PARTITIONS);
         return new KafkaAccess(
                 List.of(new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
-                        AccountStore.topicSpec(), ClusterRateLimiter.topicSpec()),
-                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC),
+                        AccountStore.topicSpec(), ClusterRateLimiter.topicSpec(),
+                        CompactedTable.topicSpec(Topics.DOMAINS.name())),
+                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name()),
                 Set.of(Topics.RAW.name(), AccountStore.TOPIC, ClusterRateLimiter.TOPIC),
                 Optional.empty(), Optional.empty());
     }

@@ -83,17 +83,9 @@ public final class MxDelivererApp implements MailpipeApp {
     static MxDelivererApp start(final MxDelivererConfig config, final MeterRegistry registry, final Clock clock) {
         final String bootstrap = config.getString(MxDelivererConfig.BOOTSTRAP_SERVERS);
         final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
-        final int partitions = config.getInt(MxDelivererConfig.TOPIC_PARTITIONS);
-        final List<TopicSpec> specs = new ArrayList<>();
-        final List<String> consumed = new ArrayList<>();
-        consumed.add(Topics.OUTBOUND.name());
-        policy.stages().forEach(s -> consumed.add(s.topic()));
-        consumed.forEach(t -> specs.add(new TopicSpec(t, partitions, KafkaDefaults.topicConfig())));
-        specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
-        specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
-        specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
-        specs.add(CompactedTable.topicSpec(Topics.DOMAINS.name()));
-        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR), specs);
+        TopicProvisioner.ensure(bootstrap, config.getInt(MxDelivererConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
+        final List<String> consumed = consumedTopics(policy);
         final String clientId = "mx-deliverer-" + UUID.randomUUID().toString().substring(0, 8);
         final DkimKeyring[] keyring = new DkimKeyring[1];
         final CompactedTable<SenderDomain> domains = CompactedTable.start(bootstrap, clientId, Topics.DOMAINS.name(),
@@ -166,7 +158,8 @@ public final class MxDelivererApp implements MailpipeApp {
     /**
      * The topics the deliverer uses: its group consumes {@code mail.outbound} and the retry topics;
      * it writes retries, outcomes on {@code mail.delivery-events}, expired emails to the DLT and hard
-     * bounces to {@code mail.suppressions}.
+     * bounces to {@code mail.suppressions}; it mirrors {@code mail.domains} (DKIM keys). {@link #start}
+     * creates exactly these topics.
      */
     public static KafkaAccess kafkaAccess(final MxDelivererConfig config) {
         final RetryPolicy policy = new RetryPolicy(config.retryDelays(), config.retryMaxAge());
@@ -177,11 +170,14 @@ public final class MxDelivererApp implements MailpipeApp {
         specs.add(new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()));
         specs.add(new TopicSpec(Topics.OUTBOUND_DLT.name(), partitions, KafkaDefaults.topicConfig()));
         specs.add(CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())); // hard bounces are written there
+        specs.add(CompactedTable.topicSpec(Topics.DOMAINS.name()));
+        final Set<String> reads = new HashSet<>(consumed);
+        reads.add(Topics.DOMAINS.name());
         final Set<String> writes = new HashSet<>(consumed.subList(1, consumed.size()));
         writes.add(Topics.DELIVERY_EVENTS.name());
         writes.add(Topics.OUTBOUND_DLT.name());
         writes.add(Topics.SUPPRESSIONS.name());
-        return new KafkaAccess(specs, Set.copyOf(consumed), writes,
+        return new KafkaAccess(specs, Set.copyOf(reads), writes,
                 Optional.of(new KafkaAccess.ConsumerGroup(config.getString(MxDelivererConfig.GROUP_ID),
                         Set.copyOf(consumed))),
                 Optional.empty());

@@ -20,7 +20,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,14 +66,8 @@ public final class WebApp implements MailpipeApp {
     /** Creates missing topics, starts the producer and the HTTP server, returns once it serves. */
     public static WebApp start(final WebConfig config, final MeterRegistry registry) {
         final String bootstrap = config.getString(WebConfig.BOOTSTRAP_SERVERS);
-        final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
-        final Map<String, String> compacted = new HashMap<>(KafkaDefaults.topicConfig());
-        compacted.put("cleanup.policy", "compact");
-        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR), List.of(
-                new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
-                new TopicSpec(Topics.SUPPRESSIONS.name(), partitions, compacted),
-                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
-                AccountStore.topicSpec()));
+        TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR),
+                kafkaAccess(config).topics());
         // The Web API: the same accounts and the same mail.raw submitter as SMTP ingest.
         final String instance = MessageIdGenerator.sanitize("web-" + instanceId());
         final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-web-" + instance);
@@ -102,16 +95,20 @@ public final class WebApp implements MailpipeApp {
     }
 
     /**
-     * The topics the web service uses: it only writes, engagement events to {@code mail.delivery-events}
-     * and unsubscribes to {@code mail.suppressions}; no consumer group.
+     * The topics the web service uses: engagement events to {@code mail.delivery-events}, unsubscribes
+     * to {@code mail.suppressions}, API submissions to {@code mail.raw}, and it mirrors and writes
+     * {@code mail.accounts} as SMTP ingest does; no consumer group. {@link #start} creates exactly these.
      */
     public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
         // mail.suppressions as every service creates it (the expander mirrors it as a table)
         return new KafkaAccess(List.of(
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
-                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())),
-                Set.of(), Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name()),
+                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
+                new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
+                AccountStore.topicSpec()),
+                Set.of(AccountStore.TOPIC),
+                Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC),
                 Optional.empty(), Optional.empty());
     }
 
