@@ -12,12 +12,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import org.apache.james.mime4j.MimeException;
-import org.apache.james.mime4j.codec.DecodeMonitor;
 import org.apache.james.mime4j.dom.field.ContentDispositionField;
 import org.apache.james.mime4j.dom.field.ContentTypeField;
-import org.apache.james.mime4j.dom.field.ParsedField;
-import org.apache.james.mime4j.field.DefaultFieldParser;
 import org.apache.james.mime4j.util.CharsetUtil;
 
 /**
@@ -120,7 +116,7 @@ public final class MessageTemplate {
         List<Segment> entity(final int from, final int to, final boolean top, final List<String> boundaries,
                 final String defaultType) {
             final HeaderBlock header = HeaderBlock.scan(source, from, to);
-            final ContentTypeField type = parsed(header.first("Content-Type"), ContentTypeField.class);
+            final ContentTypeField type = MimeFields.parsed(header.first("Content-Type"), ContentTypeField.class);
             final String mimeType = type != null && type.getMimeType() != null
                     ? type.getMimeType().toLowerCase(Locale.ROOT) : defaultType;
             final List<Segment> headers = new ArrayList<>();
@@ -210,7 +206,7 @@ public final class MessageTemplate {
                 return null;
             }
             final ContentDispositionField disposition =
-                    parsed(header.first("Content-Disposition"), ContentDispositionField.class);
+                    MimeFields.parsed(header.first("Content-Disposition"), ContentDispositionField.class);
             if (disposition != null && disposition.isAttachment()
                     || type != null && type.getParameter("name") != null) {
                 return null; // a text file attached: not ours to change
@@ -244,79 +240,21 @@ public final class MessageTemplate {
          */
         private void multipart(final int from, final int to, final String boundary, final List<String> boundaries,
                 final String defaultType, final List<Segment> out) {
-            final byte[] dashBoundary = ("--" + boundary).getBytes(StandardCharsets.US_ASCII);
-            int copiedUpTo = from;
-            int partStart = -1;
-            int pos = from;
-            while (pos < to) {
-                final int lineEnd = HeaderBlock.lineEnd(source, pos, to);
-                final int kind = delimiter(pos, lineEnd, dashBoundary);
-                if (kind != NOT_DELIMITER) {
-                    final int breakStart = pos >= 2 && source[pos - 2] == '\r' && pos - 2 >= from ? pos - 2
-                            : pos >= 1 && pos - 1 >= from ? pos - 1 : pos;
-                    if (partStart >= 0) {
-                        out.addAll(entity(partStart, Math.max(partStart, breakStart), false, boundaries, defaultType));
-                        copiedUpTo = Math.max(partStart, breakStart);
-                    }
-                    out.add(raw(copiedUpTo, lineEnd));
-                    copiedUpTo = lineEnd;
-                    if (kind == CLOSE) {
-                        out.add(raw(lineEnd, to));
-                        return;
-                    }
-                    partStart = lineEnd;
+            MultipartBody.walk(source, from, to, boundary, new MultipartBody.Visitor() {
+                @Override
+                public void raw(final int rawFrom, final int rawTo) {
+                    out.add(Parser.this.raw(rawFrom, rawTo));
                 }
-                pos = lineEnd;
-            }
-            if (partStart >= 0) {
-                out.addAll(entity(partStart, to, false, boundaries, defaultType));
-            } else {
-                out.add(raw(copiedUpTo, to));
-            }
-        }
 
-        private static final int NOT_DELIMITER = 0;
-        private static final int OPEN = 1;
-        private static final int CLOSE = 2;
-
-        private int delimiter(final int pos, final int lineEnd, final byte[] dashBoundary) {
-            if (lineEnd - pos < dashBoundary.length) {
-                return NOT_DELIMITER;
-            }
-            for (int i = 0; i < dashBoundary.length; i++) {
-                if (source[pos + i] != dashBoundary[i]) {
-                    return NOT_DELIMITER;
+                @Override
+                public void part(final int partFrom, final int partTo) {
+                    out.addAll(entity(partFrom, partTo, false, boundaries, defaultType));
                 }
-            }
-            int i = pos + dashBoundary.length;
-            int kind = OPEN;
-            if (i + 1 < lineEnd && source[i] == '-' && source[i + 1] == '-') {
-                kind = CLOSE;
-                i += 2;
-            }
-            for (; i < lineEnd; i++) {
-                final byte b = source[i];
-                if (b != ' ' && b != '\t' && b != '\r' && b != '\n') {
-                    return NOT_DELIMITER; // a longer boundary that merely starts the same way
-                }
-            }
-            return kind;
+            });
         }
 
         private Segment raw(final int from, final int to) {
             return new Segment.Raw(source, from, to);
-        }
-
-        private static <T extends ParsedField> T parsed(final HeaderBlock.Field field, final Class<T> type) {
-            if (field == null) {
-                return null;
-            }
-            try {
-                final ParsedField parsed = DefaultFieldParser.parse(field.unfolded(), DecodeMonitor.SILENT);
-                return type.isInstance(parsed) && parsed.isValidField() ? type.cast(parsed) : null;
-            } catch (final MimeException | RuntimeException e) {
-                return null;
-            }
         }
 
         private static boolean isAscii(final Charset charset) {
