@@ -1,7 +1,7 @@
 package dev.mailpipe.embedded;
 
 import dev.mailpipe.platform.Cli;
-import dev.mailpipe.deliverer.Durations;
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.schemas.EventType;
 import java.io.PrintWriter;
 import java.time.Clock;

@@ -1,6 +1,6 @@
 package dev.mailpipe.embedded;
 
-import dev.mailpipe.deliverer.Durations;
+import dev.mailpipe.platform.Durations;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 

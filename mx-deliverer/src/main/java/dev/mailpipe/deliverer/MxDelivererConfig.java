@@ -3,6 +3,7 @@ package dev.mailpipe.deliverer;
 import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.platform.CommonConfigs;
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.Validators;

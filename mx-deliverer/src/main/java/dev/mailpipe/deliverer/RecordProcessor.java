@@ -1,6 +1,7 @@
 package dev.mailpipe.deliverer;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.DeliveryEvent;

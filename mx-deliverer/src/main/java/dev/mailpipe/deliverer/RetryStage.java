@@ -1,5 +1,6 @@
 package dev.mailpipe.deliverer;
 
+import dev.mailpipe.platform.Durations;
 import java.time.Duration;
 
 /** One retry delay and the topic that holds emails waiting for it, e.g. {@code mail.outbound.retry-5m}. */

@@ -2,6 +2,7 @@ package dev.mailpipe.deliverer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.platform.Durations;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

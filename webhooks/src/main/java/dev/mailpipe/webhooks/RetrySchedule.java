@@ -1,5 +1,6 @@
 package dev.mailpipe.webhooks;
 
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.schemas.Topics;
 import java.time.Duration;
 import java.util.ArrayList;

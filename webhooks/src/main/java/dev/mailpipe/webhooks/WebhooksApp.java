@@ -1,5 +1,6 @@
 package dev.mailpipe.webhooks;
 
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.MailpipeApp;

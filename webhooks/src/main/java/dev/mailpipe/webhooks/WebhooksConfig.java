@@ -2,6 +2,7 @@ package dev.mailpipe.webhooks;
 
 import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.CommonConfigs;
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.webhooks.core.NetworkPolicy;
 import java.time.Duration;
@@ -102,7 +103,7 @@ public final class WebhooksConfig extends AbstractConfig {
     }
 
     public Duration duration(final String key) {
-        return Durations.parse(getString(key));
+        return Durations.parse(getString(key).strip());
     }
 
     public NetworkPolicy networkPolicy() {
@@ -136,7 +137,7 @@ public final class WebhooksConfig extends AbstractConfig {
     private static ConfigDef.Validator positiveDuration() {
         return (name, value) -> {
             try {
-                if (Durations.parse(value.toString()).isZero()) {
+                if (Durations.parse(value.toString().strip()).isZero()) {
                     throw new ConfigException(name, value, "must be positive");
                 }
             } catch (final IllegalArgumentException e) {
@@ -148,7 +149,7 @@ public final class WebhooksConfig extends AbstractConfig {
     private static ConfigDef.Validator durationValidator() {
         return (name, value) -> {
             try {
-                Durations.parse(value.toString());
+                Durations.parse(value.toString().strip());
             } catch (final IllegalArgumentException e) {
                 throw new ConfigException(name, value, e.getMessage());
             }

@@ -1,7 +1,7 @@
 package dev.mailpipe.deliverer.replay;
 
 import dev.mailpipe.platform.Cli;
-import dev.mailpipe.deliverer.Durations;
+import dev.mailpipe.platform.Durations;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;

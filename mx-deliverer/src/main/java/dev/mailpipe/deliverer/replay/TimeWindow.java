@@ -1,6 +1,6 @@
 package dev.mailpipe.deliverer.replay;
 
-import dev.mailpipe.deliverer.Durations;
+import dev.mailpipe.platform.Durations;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;

@@ -1,4 +1,4 @@
-package dev.mailpipe.deliverer;
+package dev.mailpipe.platform;
 
 import java.time.Duration;
 import java.util.Locale;
