@@ -4,11 +4,11 @@ import dev.mailpipe.core.dkim.DkimAlgorithm;
 import dev.mailpipe.core.dkim.DnsRecords;
 import dev.mailpipe.core.dkim.KeySealer;
 import dev.mailpipe.core.domains.DomainNames;
-import dev.mailpipe.ingest.accounts.AccountStore;
 import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.schemas.DkimKeyRecord;
 import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
@@ -30,12 +30,12 @@ import org.xbill.DNS.Resolver;
 import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TXTRecord;
 import org.xbill.DNS.Type;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ./mailpipe domains add|list|records|verify|rotate|remove}: the sender domains of the

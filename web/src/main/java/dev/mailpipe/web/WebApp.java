@@ -1,19 +1,19 @@
 package dev.mailpipe.web;
 
+import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.core.tracking.TrackingTokens;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaAccess;
-import dev.mailpipe.ingest.accounts.AccountStore;
-import dev.mailpipe.ingest.queue.KafkaSubmitter;
-import dev.mailpipe.ingest.smtp.MessageIdGenerator;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.LocalHost;
-import dev.mailpipe.web.api.ApiRoutes;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
-import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.accounts.AccountStore;
+import dev.mailpipe.platform.queue.KafkaSubmitter;
 import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.web.api.ApiRoutes;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.Gauge;

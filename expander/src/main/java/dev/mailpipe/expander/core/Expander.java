@@ -2,6 +2,7 @@ package dev.mailpipe.expander.core;
 
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
+import dev.mailpipe.core.mail.EmailIds;
 import dev.mailpipe.core.mail.HeaderBlock;
 import dev.mailpipe.core.smtpapi.FilterOverrides;
 import dev.mailpipe.core.smtpapi.XSmtpApi;

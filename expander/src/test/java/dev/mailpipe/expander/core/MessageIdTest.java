@@ -2,6 +2,7 @@ package dev.mailpipe.expander.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.mail.EmailIds;
 import dev.mailpipe.core.mail.HeaderBlock;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;

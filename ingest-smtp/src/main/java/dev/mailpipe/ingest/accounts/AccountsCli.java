@@ -1,19 +1,22 @@
 package dev.mailpipe.ingest.accounts;
 
+import dev.mailpipe.core.accounts.Account;
+import dev.mailpipe.core.accounts.KeyHasher;
 import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.accounts.AccountStore;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code ./mailpipe accounts add|list|rotate|disable|enable ...}: manages the accounts in the

@@ -1,6 +1,8 @@
 package dev.mailpipe.ingest.queue;
 
-import dev.mailpipe.ingest.smtp.Submission;
+import dev.mailpipe.platform.queue.Submission;
+import dev.mailpipe.platform.queue.Submitter;
+
 
 /**
  * A {@link Submitter} that fails at once while the {@link SubmitGate} is shut (Kafka unreachable)

@@ -2,10 +2,10 @@ package dev.mailpipe.ingest.server;
 
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
 import dev.mailpipe.ingest.limits.EvictionPolicy;
-import dev.mailpipe.ingest.queue.Submitter;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.Replies;
+import dev.mailpipe.platform.queue.Submitter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;

@@ -1,12 +1,14 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.accounts.Credentials;
 import dev.mailpipe.core.address.AddressException;
 import dev.mailpipe.core.address.Mailbox;
 import dev.mailpipe.core.address.PathArgument;
-import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.domains.SenderAuthorisation;
+import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.core.smtpapi.XSmtpApiException;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
+import dev.mailpipe.platform.queue.Submission;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;

@@ -1,6 +1,10 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.accounts.Authenticator;
 import dev.mailpipe.core.domains.SenderAuthorisation;
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
+import dev.mailpipe.core.mail.MessageIdGenerator;
 import java.time.Clock;
 
 /**

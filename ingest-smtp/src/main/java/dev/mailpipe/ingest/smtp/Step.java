@@ -1,6 +1,7 @@
 package dev.mailpipe.ingest.smtp;
 
 import dev.mailpipe.core.smtp.SmtpReply;
+import dev.mailpipe.platform.queue.Submission;
 import java.util.List;
 
 /**

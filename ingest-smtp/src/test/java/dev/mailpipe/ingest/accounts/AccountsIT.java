@@ -2,8 +2,9 @@ package dev.mailpipe.ingest.accounts;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailpipe.ingest.smtp.TrackingDefaults;
+import dev.mailpipe.core.accounts.TrackingDefaults;
 import dev.mailpipe.platform.TopicProvisioner;
+import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import java.io.PrintWriter;
 import java.io.StringWriter;

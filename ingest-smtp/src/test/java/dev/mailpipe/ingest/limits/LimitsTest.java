@@ -3,6 +3,7 @@ package dev.mailpipe.ingest.limits;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailpipe.core.limits.FailedAuthThrottle;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

@@ -3,7 +3,8 @@ package dev.mailpipe.ingest.queue;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.mailpipe.ingest.smtp.Submission;
+import dev.mailpipe.platform.queue.Submission;
+import dev.mailpipe.platform.queue.Submitter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;

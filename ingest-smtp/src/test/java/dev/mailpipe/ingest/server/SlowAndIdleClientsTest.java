@@ -2,17 +2,17 @@ package dev.mailpipe.ingest.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
+import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.core.smtp.ReplyParser;
 import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.limits.ConnectionLimiter;
-import dev.mailpipe.ingest.queue.Submitter;
-import dev.mailpipe.ingest.smtp.AuthThrottle;
 import dev.mailpipe.ingest.smtp.InboundSession;
-import dev.mailpipe.ingest.smtp.MessageIdGenerator;
-import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
-import dev.mailpipe.ingest.smtp.Submission;
+import dev.mailpipe.platform.queue.Submission;
+import dev.mailpipe.platform.queue.Submitter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -3,13 +3,13 @@ package dev.mailpipe.ingest.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
+import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.core.smtp.SmtpReply;
-import dev.mailpipe.ingest.smtp.AuthThrottle;
 import dev.mailpipe.ingest.smtp.ClientInfo;
 import dev.mailpipe.ingest.smtp.DataDecoder;
 import dev.mailpipe.ingest.smtp.InboundSession;
-import dev.mailpipe.ingest.smtp.MessageIdGenerator;
-import dev.mailpipe.ingest.smtp.RateLimiter;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;
 import dev.mailpipe.ingest.smtp.Step;

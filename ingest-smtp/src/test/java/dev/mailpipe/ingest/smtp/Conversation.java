@@ -1,8 +1,12 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.accounts.Authenticator;
+import dev.mailpipe.core.accounts.TrackingDefaults;
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
+import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.core.smtp.SmtpReply;
-import static org.assertj.core.api.Assertions.assertThat;
-
+import dev.mailpipe.platform.queue.Submission;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
@@ -11,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * Drives an {@link InboundSession} like a transport would, without sockets: {@code send} a line and

@@ -1,15 +1,19 @@
 package dev.mailpipe.ingest.smtp;
 
+import dev.mailpipe.core.accounts.TrackingDefaults;
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.FailedAuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
 import dev.mailpipe.core.smtp.SmtpReply;
-import static dev.mailpipe.ingest.smtp.Conversation.b64;
-import static org.assertj.core.api.Assertions.assertThat;
-
-import dev.mailpipe.ingest.limits.FailedAuthThrottle;
+import dev.mailpipe.platform.queue.Submission;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
+import static dev.mailpipe.ingest.smtp.Conversation.b64;
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 class InboundSessionTest {
 

@@ -2,11 +2,12 @@ package dev.mailpipe.web.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mailpipe.ingest.accounts.AccountStore;
-import dev.mailpipe.ingest.queue.Submitter;
-import dev.mailpipe.ingest.smtp.Credentials;
-import dev.mailpipe.ingest.smtp.MessageIdGenerator;
-import dev.mailpipe.ingest.smtp.Submission;
+import dev.mailpipe.core.accounts.Credentials;
+import dev.mailpipe.core.mail.EmailIds;
+import dev.mailpipe.core.mail.MessageIdGenerator;
+import dev.mailpipe.platform.accounts.AccountStore;
+import dev.mailpipe.platform.queue.Submission;
+import dev.mailpipe.platform.queue.Submitter;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -84,7 +85,7 @@ public final class ApiRoutes {
             if (!"false".equalsIgnoreCase(form.getOrDefault("respEmailId", "true").strip())) {
                 final var ids = info.putArray("emailIdList");
                 for (int i = 0; i < mapped.recipients().size(); i++) {
-                    ids.add(messageId + i + '$' + mapped.recipients().get(i)); // expander EmailIds.emailId
+                    ids.add(EmailIds.emailId(messageId, i, mapped.recipients().get(i)));
                 }
             }
             LOG.debug("api send {} from {} to {} recipients", messageId, credentials.apiUser(),

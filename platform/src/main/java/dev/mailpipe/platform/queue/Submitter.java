@@ -1,6 +1,5 @@
-package dev.mailpipe.ingest.queue;
+package dev.mailpipe.platform.queue;
 
-import dev.mailpipe.ingest.smtp.Submission;
 
 /** Queues accepted messages durably. */
 public interface Submitter extends AutoCloseable {

@@ -1,5 +1,6 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.platform.queue;
 
+import dev.mailpipe.core.accounts.TrackingDefaults;
 import java.time.Instant;
 import java.util.List;
 

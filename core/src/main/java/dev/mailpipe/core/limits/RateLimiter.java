@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.limits;
 
 /** The per-account submission budget (SendCloud: 20,000 calls per api_user per minute). */
 @FunctionalInterface

@@ -1,4 +1,4 @@
-package dev.mailpipe.expander.core;
+package dev.mailpipe.core.mail;
 
 import dev.mailpipe.core.mail.HeaderBlock;
 import java.util.Locale;

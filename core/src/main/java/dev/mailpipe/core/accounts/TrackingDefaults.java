@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.accounts;
 
 /**
  * An account's default tracking filters, carried on each submission so the expander can merge a

@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.limits;
 
 /** Slows down password guessing: failed AUTH attempts per client address. */
 public interface AuthThrottle {

@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.limits;
+package dev.mailpipe.platform.limits;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.accounts;
 
 /** Checks an account's key. Implementations must compare in constant time. */
 @FunctionalInterface

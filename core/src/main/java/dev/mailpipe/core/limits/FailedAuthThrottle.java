@@ -1,6 +1,5 @@
-package dev.mailpipe.ingest.limits;
+package dev.mailpipe.core.limits;
 
-import dev.mailpipe.ingest.smtp.AuthThrottle;
 import java.time.Clock;
 import java.util.concurrent.ConcurrentHashMap;
 

@@ -1,8 +1,10 @@
-package dev.mailpipe.ingest.accounts;
+package dev.mailpipe.platform.accounts;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mailpipe.ingest.smtp.Authenticator;
-import dev.mailpipe.ingest.smtp.TrackingDefaults;
+import dev.mailpipe.core.accounts.Account;
+import dev.mailpipe.core.accounts.Authenticator;
+import dev.mailpipe.core.accounts.KeyHasher;
+import dev.mailpipe.core.accounts.TrackingDefaults;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import java.io.IOException;

@@ -1,7 +1,6 @@
-package dev.mailpipe.ingest.queue;
+package dev.mailpipe.platform.queue;
 
-import dev.mailpipe.ingest.smtp.Submission;
-import dev.mailpipe.ingest.smtp.TrackingDefaults;
+import dev.mailpipe.core.accounts.TrackingDefaults;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;

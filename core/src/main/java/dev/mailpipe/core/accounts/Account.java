@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.accounts;
+package dev.mailpipe.core.accounts;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 

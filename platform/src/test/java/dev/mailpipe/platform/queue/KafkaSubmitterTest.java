@@ -1,9 +1,8 @@
-package dev.mailpipe.ingest.queue;
+package dev.mailpipe.platform.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.mailpipe.ingest.smtp.Submission;
-import dev.mailpipe.ingest.smtp.TrackingDefaults;
+import dev.mailpipe.core.accounts.TrackingDefaults;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.TrackingFilters;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.mail;
 
 import java.time.Clock;
 import java.util.Locale;

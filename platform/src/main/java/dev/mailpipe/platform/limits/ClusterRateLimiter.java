@@ -1,6 +1,6 @@
-package dev.mailpipe.ingest.limits;
+package dev.mailpipe.platform.limits;
 
-import dev.mailpipe.ingest.smtp.RateLimiter;
+import dev.mailpipe.core.limits.RateLimiter;
 import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import java.time.Clock;

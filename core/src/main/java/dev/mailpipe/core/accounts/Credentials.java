@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.smtp;
+package dev.mailpipe.core.accounts;
 
 /**
  * The login name a client gave, split as SendCloud does: {@code api_user#label_id} is the account
