@@ -37,6 +37,12 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_TLS_PORT = "smtp.tls.port";
     public static final String SMTP_TLS_PORT_DOC = "Implicit-TLS (SMTPS) port, e.g. 465; -1 = off, 0 = a free port.";
     public static final String HOSTNAME = CommonConfigs.HOSTNAME_CONFIG;
+    public static final String SMTP_MAX_MESSAGE_BYTES = CommonConfigs.MAX_MESSAGE_BYTES_CONFIG;
+    /** MAILPIPE_SENDER_DOMAINS: enforce (production default) or any. */
+    public static final String SENDER_DOMAINS = CommonConfigs.SENDER_DOMAINS_CONFIG;
+    public static final String RATE_LIMIT_PER_MINUTE = CommonConfigs.RATE_LIMIT_PER_MINUTE_CONFIG;
+    public static final String RATE_LIMIT_SYNC_MS = CommonConfigs.RATE_LIMIT_SYNC_MS_CONFIG;
+    public static final String INSTANCE_ID = CommonConfigs.INSTANCE_ID_CONFIG;
     public static final String SMTP_TLS_ENABLED = "smtp.tls.enabled";
     public static final String SMTP_TLS_ENABLED_DOC = "Offer STARTTLS and implicit TLS.";
     public static final String SMTP_TLS_CERT_FILE = "smtp.tls.cert.file";
@@ -45,8 +51,6 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_TLS_KEY_FILE_DOC = "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) of the certificate.";
     public static final String SMTP_TLS_REQUIRED_FOR_AUTH = "smtp.tls.required.for.auth";
     public static final String SMTP_TLS_REQUIRED_FOR_AUTH_DOC = "Refuse AUTH until the connection is encrypted.";
-    public static final String SMTP_MAX_MESSAGE_BYTES = "smtp.max.message.bytes";
-    public static final String SMTP_MAX_MESSAGE_BYTES_DOC = "Largest message accepted, advertised as SIZE.";
     public static final String SMTP_MAX_RECIPIENTS = "smtp.max.recipients";
     public static final String SMTP_MAX_RECIPIENTS_DOC = "RCPT TO accepted per message.";
     public static final String SMTP_MAX_LINE_LENGTH = "smtp.max.line.length";
@@ -76,27 +80,16 @@ public final class IngestSmtpConfig extends AbstractConfig {
     public static final String SMTP_AUTH_FAILURE_WINDOW_MS = "smtp.auth.failure.window.ms";
     public static final String SMTP_AUTH_FAILURE_WINDOW_MS_DOC = "Window of the failed-AUTH throttle.";
     public static final String SMTP_TRUSTED_NETWORKS = "smtp.trusted.networks";
-    /** MAILPIPE_SENDER_DOMAINS: enforce (production default) or any. */
-    public static final String SENDER_DOMAINS = "sender.domains";
-    private static final String SENDER_DOMAINS_DOC = "enforce: refuse (550 5.7.1) an envelope sender or From: domain not"
-            + " registered to the account with ./mailpipe domains add; any: let every sender through (unsigned unless its"
-            + " domain has keys). The embedded default is any.";
     public static final String SMTP_TRUSTED_NETWORKS_DOC = "CIDR=api_user pairs whose clients need no AUTH, e.g. 10.1.0.0/16=internal-app.";
     public static final String SMTP_QUEUE_TIMEOUT_MS = "smtp.queue.timeout.ms";
     public static final String SMTP_QUEUE_TIMEOUT_MS_DOC = "How long a message may wait for the Kafka acknowledgement before the client gets 451 4.3.0.";
-    public static final String RATE_LIMIT_PER_MINUTE = "rate.limit.per.minute";
-    public static final String RATE_LIMIT_PER_MINUTE_DOC = "Submissions (MAIL FROM) per api_user per minute across all replicas; over it: 536 Frequency limited. 0 = unlimited.";
-    public static final String RATE_LIMIT_SYNC_MS = "rate.limit.sync.ms";
-    public static final String RATE_LIMIT_SYNC_MS_DOC = "How often each replica publishes its per-account counts to the other replicas.";
     public static final String API_USER = "api.user";
     public static final String API_USER_DOC = "A first account, created at start when it does not exist (with api.key).";
     public static final String API_KEY = "api.key";
     public static final String API_KEY_DOC = "The key of api.user.";
-    public static final String INSTANCE_ID = "instance.id";
-    public static final String INSTANCE_ID_DOC = "Unique name of this replica, part of every messageId; empty = the host name.";
 
-    private static final ConfigDef CONFIG = CommonConfigs.defineHostname(CommonConfigs.defineTopics(CommonConfigs.defineHttp(
-                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8081)))
+    private static final ConfigDef CONFIG = CommonConfigs.defineSubmission(CommonConfigs.defineHostname(CommonConfigs.defineTopics(CommonConfigs.defineHttp(
+                    CommonConfigs.defineKafka(new ConfigDef()), "0.0.0.0", 8081))))
             .define(SMTP_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM, SMTP_HOST_DOC)
             .define(SMTP_PORT, Type.INT, 2525, Validators.port(), Importance.HIGH, SMTP_PORT_DOC)
             .define(SMTP_EXTRA_PORTS, Type.LIST, List.of(), portList(), Importance.MEDIUM, SMTP_EXTRA_PORTS_DOC)
@@ -105,7 +98,6 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(SMTP_TLS_CERT_FILE, Type.STRING, "", Importance.MEDIUM, SMTP_TLS_CERT_FILE_DOC)
             .define(SMTP_TLS_KEY_FILE, Type.STRING, "", Importance.MEDIUM, SMTP_TLS_KEY_FILE_DOC)
             .define(SMTP_TLS_REQUIRED_FOR_AUTH, Type.BOOLEAN, false, Importance.MEDIUM, SMTP_TLS_REQUIRED_FOR_AUTH_DOC)
-            .define(SMTP_MAX_MESSAGE_BYTES, Type.LONG, 16_000_000L, Range.between(1024, 16_000_000L), Importance.MEDIUM, SMTP_MAX_MESSAGE_BYTES_DOC)
             .define(SMTP_MAX_RECIPIENTS, Type.INT, 100, Range.between(1, 10_000), Importance.MEDIUM, SMTP_MAX_RECIPIENTS_DOC)
             .define(SMTP_MAX_LINE_LENGTH, Type.INT, 1000, Range.between(512, 100_000), Importance.LOW, SMTP_MAX_LINE_LENGTH_DOC)
             .define(SMTP_MAX_DATA_LINE_LENGTH, Type.INT, 1_100_000, Range.between(1000, 16_000_000), Importance.LOW, SMTP_MAX_DATA_LINE_LENGTH_DOC)
@@ -121,14 +113,9 @@ public final class IngestSmtpConfig extends AbstractConfig {
             .define(SMTP_AUTH_MAX_FAILURES, Type.INT, 5, Range.atLeast(1), Importance.MEDIUM, SMTP_AUTH_MAX_FAILURES_DOC)
             .define(SMTP_AUTH_FAILURE_WINDOW_MS, Type.LONG, 300_000L, Range.atLeast(1), Importance.LOW, SMTP_AUTH_FAILURE_WINDOW_MS_DOC)
             .define(SMTP_TRUSTED_NETWORKS, Type.LIST, List.of(), Importance.MEDIUM, SMTP_TRUSTED_NETWORKS_DOC)
-            .define(SENDER_DOMAINS, Type.STRING, "enforce", ConfigDef.CaseInsensitiveValidString.in("enforce", "any"),
-                    Importance.HIGH, SENDER_DOMAINS_DOC)
             .define(SMTP_QUEUE_TIMEOUT_MS, Type.INT, 30_000, Range.between(1000, 600_000), Importance.MEDIUM, SMTP_QUEUE_TIMEOUT_MS_DOC)
-            .define(RATE_LIMIT_PER_MINUTE, Type.INT, 20_000, Range.atLeast(0), Importance.MEDIUM, RATE_LIMIT_PER_MINUTE_DOC)
-            .define(RATE_LIMIT_SYNC_MS, Type.INT, 1000, Range.between(50, 60_000), Importance.LOW, RATE_LIMIT_SYNC_MS_DOC)
             .define(API_USER, Type.STRING, "", Importance.HIGH, API_USER_DOC)
-            .define(API_KEY, Type.PASSWORD, "", Importance.HIGH, API_KEY_DOC)
-            .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC);
+            .define(API_KEY, Type.PASSWORD, "", Importance.HIGH, API_KEY_DOC);
 
     public IngestSmtpConfig(final Map<String, ?> values) {
         super(CONFIG, values, false);
@@ -169,12 +156,7 @@ public final class IngestSmtpConfig extends AbstractConfig {
 
     /** The configured instance id, else $HOSTNAME, else the host name. */
     public String instanceId() {
-        final String configured = getString(INSTANCE_ID).strip();
-        if (!configured.isEmpty()) {
-            return configured;
-        }
-        final String env = System.getenv("HOSTNAME");
-        return env != null && !env.isBlank() ? env : hostname();
+        return CommonConfigs.instanceId(this);
     }
 
     public Password apiKey() {

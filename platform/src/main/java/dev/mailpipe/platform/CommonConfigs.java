@@ -60,7 +60,56 @@ public final class CommonConfigs {
             + "and the services keep local state.";
     public static final String DEFAULT_DATA_DIR = "data";
 
+    public static final String MAX_MESSAGE_BYTES_CONFIG = "smtp.max.message.bytes";
+    public static final String MAX_MESSAGE_BYTES_DOC = "Largest message accepted, advertised as SMTP SIZE; the Web API "
+            + "applies it to a whole request (413 over it).";
+    public static final String SENDER_DOMAINS_CONFIG = "sender.domains";
+    public static final String SENDER_DOMAINS_DOC = "enforce: refuse (SMTP 550 5.7.1, Web API 403) an envelope sender or "
+            + "From: domain not registered to the account with ./mailpipe domains add; any: let every sender through "
+            + "(unsigned unless its domain has keys). The embedded default is any.";
+    public static final String RATE_LIMIT_PER_MINUTE_CONFIG = "rate.limit.per.minute";
+    public static final String RATE_LIMIT_PER_MINUTE_DOC = "Submissions per api_user per minute, SMTP (MAIL FROM) and "
+            + "Web API calls together, across all replicas; over it: SMTP 536 Frequency limited, Web API 429. "
+            + "0 = unlimited.";
+    public static final String RATE_LIMIT_SYNC_MS_CONFIG = "rate.limit.sync.ms";
+    public static final String RATE_LIMIT_SYNC_MS_DOC =
+            "How often each replica publishes its per-account counts to the other replicas.";
+    public static final String INSTANCE_ID_CONFIG = "instance.id";
+    public static final String INSTANCE_ID_DOC =
+            "Unique name of this replica, part of every messageId; empty = $HOSTNAME, else the host name.";
+
     private CommonConfigs() {
+    }
+
+    /**
+     * What every entry point that takes mail in applies alike (SMTP ingest and the Web API): the
+     * size limit, sender-domain authorisation, the shared per-account rate limit and the replica
+     * name that makes messageIds unique.
+     */
+    public static ConfigDef defineSubmission(final ConfigDef def) {
+        return def
+                .define(MAX_MESSAGE_BYTES_CONFIG, Type.LONG, 16_000_000L, Range.between(1024, 16_000_000L),
+                        Importance.MEDIUM, MAX_MESSAGE_BYTES_DOC)
+                .define(SENDER_DOMAINS_CONFIG, Type.STRING, "enforce",
+                        ConfigDef.CaseInsensitiveValidString.in("enforce", "any"), Importance.HIGH, SENDER_DOMAINS_DOC)
+                .define(RATE_LIMIT_PER_MINUTE_CONFIG, Type.INT, 20_000, Range.atLeast(0), Importance.MEDIUM,
+                        RATE_LIMIT_PER_MINUTE_DOC)
+                .define(RATE_LIMIT_SYNC_MS_CONFIG, Type.INT, 1000, Range.between(50, 60_000), Importance.LOW,
+                        RATE_LIMIT_SYNC_MS_DOC)
+                .define(INSTANCE_ID_CONFIG, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC);
+    }
+
+    /** {@code instance.id}, else {@code $HOSTNAME} (a Kubernetes pod's name), else the host name. */
+    public static String instanceId(final AbstractConfig config) {
+        final String configured = config.getString(INSTANCE_ID_CONFIG).strip();
+        if (!configured.isEmpty()) {
+            return configured;
+        }
+        final String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env;
+        }
+        return LocalHost.nameOr(config.values().containsKey(HOSTNAME_CONFIG) ? config.getString(HOSTNAME_CONFIG) : "");
     }
 
     /**

@@ -1,7 +1,11 @@
 package dev.mailpipe.web;
 
 import dev.mailpipe.platform.Cidr;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.util.List;
 
@@ -17,6 +21,15 @@ final class ClientAddress {
 
     ClientAddress(final List<Cidr> trusted) {
         this.trusted = List.copyOf(trusted);
+    }
+
+    /** The client address of {@code req}, or null when the peer has no IP address. */
+    String of(final ServerRequest req) {
+        final SocketAddress address = req.remotePeer().address();
+        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+            return of(inet.getAddress(), req.headers().values(HeaderNames.X_FORWARDED_FOR));
+        }
+        return null;
     }
 
     /** The address to record; {@code forwardedFor} are the X-Forwarded-For header values in order. */

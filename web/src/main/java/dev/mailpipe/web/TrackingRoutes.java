@@ -16,8 +16,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -165,11 +163,7 @@ final class TrackingRoutes {
     }
 
     private String clientIp(final ServerRequest req) {
-        final SocketAddress address = req.remotePeer().address();
-        if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-            return clients.of(inet.getAddress(), req.headers().values(HeaderNames.X_FORWARDED_FOR));
-        }
-        return null;
+        return clients.of(req);
     }
 
     private void notFound(final ServerResponse res, final TrackingKind kind) {

@@ -1,17 +1,21 @@
 package dev.mailpipe.web;
 
+import dev.mailpipe.core.domains.SenderAuthorisation;
+import dev.mailpipe.core.limits.FailedAuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
 import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.core.tracking.TrackingTokens;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaAccess;
 import dev.mailpipe.platform.KafkaDefaults;
-import dev.mailpipe.platform.LocalHost;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.accounts.AccountStore;
+import dev.mailpipe.platform.limits.ClusterRateLimiter;
 import dev.mailpipe.platform.queue.KafkaSubmitter;
+import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.web.api.ApiRoutes;
 import io.helidon.webserver.WebServer;
@@ -20,8 +24,10 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -65,39 +71,87 @@ public final class WebApp implements MailpipeApp {
 
     /** Creates missing topics, starts the producer and the HTTP server, returns once it serves. */
     public static WebApp start(final WebConfig config, final MeterRegistry registry) {
+        return start(config, registry, Clock.systemUTC());
+    }
+
+    /** As {@link #start(WebConfig, MeterRegistry)} on {@code clock} (tests move the rate-limit minute). */
+    static WebApp start(final WebConfig config, final MeterRegistry registry, final Clock clock) {
         final String bootstrap = config.getString(WebConfig.BOOTSTRAP_SERVERS);
         TopicProvisioner.ensure(bootstrap, config.getInt(WebConfig.TOPIC_REPLICATION_FACTOR),
                 kafkaAccess(config).topics());
-        // The Web API: the same accounts and the same mail.raw submitter as SMTP ingest.
-        final String instance = MessageIdGenerator.sanitize("web-" + instanceId());
-        final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-web-" + instance);
-        final KafkaSubmitter submitter;
+        // The Web API: the same accounts, mail.raw submitter, rate budget and sender domains as SMTP
+        // ingest. "web-" keeps this replica's rate counts and messageIds apart from an ingest-smtp
+        // running with the same instance id (the embedded default runs both in one process).
+        final String instance = MessageIdGenerator.sanitize("web-" + config.instanceId());
+        final List<AutoCloseable> resources = new ArrayList<>();
         try {
-            submitter = new KafkaSubmitter(bootstrap, "mailpipe-web-api-" + instance, Duration.ofSeconds(15));
+            final AccountStore accounts = AccountStore.start(bootstrap, "mailpipe-web-" + instance);
+            resources.add(accounts);
+            final KafkaSubmitter submitter = new KafkaSubmitter(bootstrap, "mailpipe-web-api-" + instance,
+                    Duration.ofSeconds(15));
+            resources.add(0, submitter);
+            final int perMinute = config.getInt(WebConfig.RATE_LIMIT_PER_MINUTE);
+            final RateLimiter rateLimiter;
+            if (perMinute > 0) {
+                final ClusterRateLimiter cluster = ClusterRateLimiter.start(bootstrap, instance, perMinute,
+                        Duration.ofMillis(config.getInt(WebConfig.RATE_LIMIT_SYNC_MS)), clock);
+                resources.add(cluster);
+                rateLimiter = cluster;
+            } else {
+                rateLimiter = RateLimiter.UNLIMITED;
+            }
+            final SenderAuthorisation senders = senders(config, bootstrap, instance, registry, resources);
+            final ClientAddress clients = new ClientAddress(config.trustedProxies());
+            final ApiRoutes.Guards guards = new ApiRoutes.Guards(rateLimiter,
+                    new FailedAuthThrottle(config.getInt(WebConfig.API_AUTH_MAX_FAILURES),
+                            config.getLong(WebConfig.API_AUTH_FAILURE_WINDOW_MS), clock),
+                    senders, Math.toIntExact(config.getLong(WebConfig.MAX_MESSAGE_BYTES)),
+                    req -> Objects.requireNonNullElse(clients.of(req), ""));
+            final ApiRoutes api = new ApiRoutes(accounts, submitter, new MessageIdGenerator(clock, instance), clock,
+                    guards);
+            return serve(config, registry, producer(bootstrap), clock, api, resources);
         } catch (final RuntimeException e) {
-            accounts.close();
-            throw e;
-        }
-        final Clock clock = Clock.systemUTC();
-        final ApiRoutes api = new ApiRoutes(accounts, submitter, new MessageIdGenerator(clock, instance), clock);
-        try {
-            return serve(config, registry, producer(bootstrap), clock, api, List.of(submitter, accounts));
-        } catch (final RuntimeException e) {
-            submitter.close();
-            accounts.close();
+            closeAll(resources);
             throw e;
         }
     }
 
-    private static String instanceId() {
-        final String env = System.getenv("HOSTNAME");
-        return env != null && !env.isBlank() ? env : LocalHost.nameOr("");
+    /**
+     * MAILPIPE_SENDER_DOMAINS as SMTP ingest applies it: with {@code enforce} the followed
+     * {@code mail.domains} table decides; refusals are logged and counted.
+     */
+    private static SenderAuthorisation senders(final WebConfig config, final String bootstrap, final String instance,
+            final MeterRegistry registry, final List<AutoCloseable> resources) {
+        final SenderAuthorisation.Mode mode = SenderAuthorisation.Mode.of(config.getString(WebConfig.SENDER_DOMAINS));
+        if (mode == SenderAuthorisation.Mode.ANY) {
+            return SenderAuthorisation.ALLOW_ALL;
+        }
+        final CompactedTable<SenderDomain> domains = CompactedTable.start(bootstrap, "mailpipe-" + instance,
+                Topics.DOMAINS.name(), Topics.DOMAINS.valueSerde());
+        resources.add(domains);
+        return new SenderAuthorisation(mode, d -> domains.get(d).map(SenderDomain::getApiUser), (apiUser, refused) -> {
+            LOG.info("api: refused {} of {}: {} is not registered to the account", refused.where(), apiUser,
+                    refused.domain());
+            registry.counter("mailpipe.web.api.sender.refused", "where",
+                    refused.where().startsWith("From") ? "from_header" : "envelope").increment();
+        });
+    }
+
+    private static void closeAll(final List<AutoCloseable> resources) {
+        for (final AutoCloseable resource : resources) {
+            try {
+                resource.close();
+            } catch (final Exception e) {
+                LOG.warn("closing {}: {}", resource, e.getMessage());
+            }
+        }
     }
 
     /**
      * The topics the web service uses: engagement events to {@code mail.delivery-events}, unsubscribes
-     * to {@code mail.suppressions}, API submissions to {@code mail.raw}, and it mirrors and writes
-     * {@code mail.accounts} as SMTP ingest does; no consumer group. {@link #start} creates exactly these.
+     * to {@code mail.suppressions}, API submissions to {@code mail.raw}; as SMTP ingest does, it
+     * mirrors and writes {@code mail.accounts}, shares rate counts on {@code mail.ingest.rate-counts}
+     * and mirrors {@code mail.domains}; no consumer group. {@link #start} creates exactly these.
      */
     public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
@@ -106,9 +160,11 @@ public final class WebApp implements MailpipeApp {
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
                 new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
-                AccountStore.topicSpec()),
-                Set.of(AccountStore.TOPIC),
-                Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC),
+                AccountStore.topicSpec(), ClusterRateLimiter.topicSpec(),
+                CompactedTable.topicSpec(Topics.DOMAINS.name())),
+                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name()),
+                Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC,
+                        ClusterRateLimiter.TOPIC),
                 Optional.empty(), Optional.empty());
     }
 
@@ -154,7 +210,7 @@ public final class WebApp implements MailpipeApp {
                             Math.min(5_000, config.getLong(WebConfig.IDLE_TIMEOUT_MS) / 4))))
                     .maxTcpConnections(config.getInt(WebConfig.MAX_CONNECTIONS))
                     // the tracking routes read at most MAX_FORM_BYTES of a body themselves
-                    .maxPayloadSize(api == null ? TrackingRoutes.MAX_FORM_BYTES : ApiRoutes.MAX_REQUEST_BYTES)
+                    .maxPayloadSize(api == null ? TrackingRoutes.MAX_FORM_BYTES : api.maxRequestBytes())
                     .shutdownGracePeriod(Duration.ofSeconds(2))
                     .addProtocol(Http1Config.builder()
                             .maxPrologueLength(MAX_PROLOGUE_BYTES)
@@ -201,6 +257,12 @@ public final class WebApp implements MailpipeApp {
         return publicUrl;
     }
 
+    /** The Web API's share of the cluster-wide rate limit, when the API runs with one. */
+    Optional<ClusterRateLimiter> rateLimiter() {
+        return api.stream().filter(ClusterRateLimiter.class::isInstance).map(ClusterRateLimiter.class::cast)
+                .findFirst();
+    }
+
     /** Tracking records accepted and not yet acknowledged by Kafka. */
     public int pendingEvents() {
         return outbox.pending();
@@ -226,13 +288,7 @@ public final class WebApp implements MailpipeApp {
         server.stop();
         deadline.close();
         outbox.close(Duration.ofSeconds(10));
-        for (final AutoCloseable resource : api) {
-            try {
-                resource.close();
-            } catch (final Exception e) {
-                LOG.warn("closing {}: {}", resource, e.getMessage());
-            }
-        }
+        closeAll(api);
         LOG.info("web service stopped");
     }
 

@@ -40,9 +40,16 @@ public final class WebConfig extends AbstractConfig {
     public static final String MAX_CONNECTIONS = "web.max.connections";
     public static final String OUTBOX_CAPACITY = "web.outbox.capacity";
     public static final String TRUSTED_PROXIES = "web.trusted.proxies";
+    public static final String MAX_MESSAGE_BYTES = CommonConfigs.MAX_MESSAGE_BYTES_CONFIG;
+    public static final String SENDER_DOMAINS = CommonConfigs.SENDER_DOMAINS_CONFIG;
+    public static final String RATE_LIMIT_PER_MINUTE = CommonConfigs.RATE_LIMIT_PER_MINUTE_CONFIG;
+    public static final String RATE_LIMIT_SYNC_MS = CommonConfigs.RATE_LIMIT_SYNC_MS_CONFIG;
+    public static final String API_AUTH_MAX_FAILURES = "web.api.auth.max.failures";
+    public static final String API_AUTH_FAILURE_WINDOW_MS = "web.api.auth.failure.window.ms";
 
-    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineTopics(CommonConfigs.defineHttp(
-                    CommonConfigs.defineKafka(TrackingKeys.define(new ConfigDef())), "0.0.0.0", 8085))
+    public static final ConfigDef CONFIG_DEF = CommonConfigs.defineSubmission(CommonConfigs.defineTopics(
+                    CommonConfigs.defineHttp(CommonConfigs.defineKafka(TrackingKeys.define(new ConfigDef())), "0.0.0.0",
+                            8085)))
             .define(WEB_HOST, Type.STRING, "0.0.0.0", Importance.MEDIUM,
                     "Address the public web endpoints (/o /c /u) listen on.")
             .define(WEB_PORT, Type.INT, 8080, Validators.port(), Importance.HIGH,
@@ -63,7 +70,12 @@ public final class WebConfig extends AbstractConfig {
                             + "dropped (counted in mailpipe.web.outbox.dropped) and the requests still answer.")
             .define(TRUSTED_PROXIES, Type.LIST, "", cidrList(), Importance.MEDIUM,
                     "CIDR list of the load balancers or ingress in front of the service: from these peers the "
-                            + "client address is taken from X-Forwarded-For (empty: the header is ignored).");
+                            + "client address is taken from X-Forwarded-For (empty: the header is ignored).")
+            .define(API_AUTH_MAX_FAILURES, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
+                    "Failed Web API logins (wrong apiUser or apiKey) per client address within the window before "
+                            + "the API answers 429 to that address, even with the right key (as SMTP AUTH is throttled).")
+            .define(API_AUTH_FAILURE_WINDOW_MS, Type.LONG, 300_000L, ConfigDef.Range.atLeast(1), Importance.LOW,
+                    "Window of the failed Web API login throttle, from the first failure.");
 
     public WebConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);
@@ -140,6 +152,11 @@ public final class WebConfig extends AbstractConfig {
                 }
             }
         };
+    }
+
+    /** This replica's name: {@code instance.id}, else {@code $HOSTNAME}, else the host name. */
+    public String instanceId() {
+        return CommonConfigs.instanceId(this);
     }
 
     public Duration millis(final String key) {

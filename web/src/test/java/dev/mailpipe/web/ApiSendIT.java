@@ -52,6 +52,8 @@ class ApiSendIT {
                 "topic.partitions", "2",
                 "web.host", "127.0.0.1",
                 "web.port", "0",
+                "sender.domains", "any",
+                "smtp.max.message.bytes", "10485760",
                 "tracking.secret", TestTokens.newSecret("k1"))), new SimpleMeterRegistry());
         url = "http://127.0.0.1:" + web.port() + "/apiv2/mail/send";
     }
@@ -145,7 +147,7 @@ class ApiSendIT {
     }
 
     @Test
-    void aRequestOverTenMegabytesIs413() throws Exception {
+    void aRequestOverTheSizeLimitIs413() throws Exception {
         final String script = String.join("\n",
                 "import requests, sys",
                 "r = requests.post(sys.argv[1], data={'apiUser': 'shop', 'apiKey': sys.argv[2], 'html': 'x' * (11 * 1024 * 1024)}, timeout=30)",

@@ -3,6 +3,9 @@ package dev.mailpipe.web.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mailpipe.core.accounts.Credentials;
+import dev.mailpipe.core.domains.SenderAuthorisation;
+import dev.mailpipe.core.limits.AuthThrottle;
+import dev.mailpipe.core.limits.RateLimiter;
 import dev.mailpipe.core.mail.EmailIds;
 import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.platform.accounts.AccountStore;
@@ -24,6 +27,7 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,12 +35,25 @@ import org.slf4j.LoggerFactory;
  * SendCloud's apiv2 over HTTP: {@code POST /apiv2/mail/send}. Authenticates against the same
  * accounts as SMTP ingest ({@link AccountStore}, PBKDF2, constant time), maps the form with
  * {@link SendRequest} and queues the very {@code RawMessage} SMTP ingest queues, through the same
- * {@link Submitter}; it answers only after Kafka acknowledged the record.
+ * {@link Submitter}; it answers only after Kafka acknowledged the record. The {@link Guards} are
+ * SMTP ingest's rules: one rate limit per account across SMTP, the API and every replica; failed
+ * logins throttled per client address like failed AUTH; sender domains authorised; SMTP's SIZE
+ * for the whole request.
  */
 public final class ApiRoutes {
 
-    /** The whole request; SendCloud allows mails of up to 10 MB. */
-    public static final int MAX_REQUEST_BYTES = 10 * 1024 * 1024;
+    /**
+     * What SMTP ingest applies too.
+     *
+     * @param rateLimiter the per-account budget shared with SMTP ingest across replicas
+     * @param logins failed logins per client address
+     * @param senders sender-domain authorisation (MAILPIPE_SENDER_DOMAINS)
+     * @param maxRequestBytes the whole request at most (SMTP's SIZE)
+     * @param clientAddress the client's address of a request (X-Forwarded-For only from trusted proxies)
+     */
+    public record Guards(RateLimiter rateLimiter, AuthThrottle logins, SenderAuthorisation senders,
+            int maxRequestBytes, Function<ServerRequest, String> clientAddress) {
+    }
 
     private static final Logger LOG = LoggerFactory.getLogger(ApiRoutes.class);
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,14 +62,21 @@ public final class ApiRoutes {
     private final Submitter submitter;
     private final MessageIdGenerator messageIds;
     private final Clock clock;
+    private final Guards guards;
     private final AtomicLong requests = new AtomicLong();
 
     public ApiRoutes(final AccountStore accounts, final Submitter submitter, final MessageIdGenerator messageIds,
-            final Clock clock) {
+            final Clock clock, final Guards guards) {
         this.accounts = accounts;
         this.submitter = submitter;
         this.messageIds = messageIds;
         this.clock = clock;
+        this.guards = guards;
+    }
+
+    /** The largest request accepted, in bytes. */
+    public int maxRequestBytes() {
+        return guards.maxRequestBytes();
     }
 
     public void register(final HttpRouting.Builder routing) {
@@ -61,20 +85,33 @@ public final class ApiRoutes {
 
     private void send(final ServerRequest req, final ServerResponse res) {
         try {
-            final FormData.Parsed parsed = form(req);
+            final FormData.Parsed parsed = form(req, guards.maxRequestBytes());
             final Map<String, String> form = parsed.fields();
+            final String client = guards.clientAddress().apply(req);
+            if (guards.logins().isBlocked(client)) {
+                throw new ApiException(429, "too many failed logins from this address, try again later");
+            }
             final String login = form.getOrDefault("apiUser", "");
             final String key = form.getOrDefault("apiKey", "");
             final Credentials credentials = Credentials.parse(login);
             if (login.isBlank() || key.isEmpty() || !accounts.verify(credentials.apiUser(), key)) {
+                guards.logins().recordFailure(client);
                 throw new ApiException(401, "apiUser or apiKey is wrong");
             }
             final Instant now = clock.instant();
             final SendRequest.Mapped mapped = SendRequest.map(form, parsed.attachments(), now);
+            if (guards.senders().check(credentials.apiUser(), mapped.mailFrom(), mapped.content())
+                    instanceof SenderAuthorisation.Refused refused) {
+                throw new ApiException(403, refused.text());
+            }
+            // counted once per accepted call, as SMTP counts MAIL FROM: "API and SMTP calls together"
+            if (!guards.rateLimiter().tryAcquire(credentials.apiUser())) {
+                throw new ApiException(429, "Frequency limited: over the account's rate limit, try again later");
+            }
             final String label = mapped.label() != null ? mapped.label() : credentials.label();
             final String messageId = messageIds.next(requests.incrementAndGet());
             final Submission submission = new Submission(messageId, credentials.apiUser(), label, mapped.mailFrom(),
-                    mapped.recipients(), now, req.remotePeer().host(), "", null, mapped.content(),
+                    mapped.recipients(), now, client, "", null, mapped.content(),
                     accounts.trackingDefaults(credentials.apiUser()), false);
             if (!submitter.submit(submission)) {
                 throw new ApiException(503, "the mail could not be queued now, try again later");
@@ -110,7 +147,7 @@ public final class ApiRoutes {
         }
     }
 
-    private static FormData.Parsed form(final ServerRequest req) throws ApiException {
+    private static FormData.Parsed form(final ServerRequest req, final int maxBytes) throws ApiException {
         final String contentType = req.headers().contentType().map(t -> t.text()).orElse("");
         final String type = contentType.toLowerCase(Locale.ROOT);
         final boolean multipart = type.startsWith("multipart/form-data");
@@ -122,13 +159,13 @@ public final class ApiRoutes {
             body = new byte[0];
         } else {
             try (InputStream in = req.content().inputStream()) {
-                body = in.readNBytes(MAX_REQUEST_BYTES + 1);
+                body = in.readNBytes(maxBytes + 1);
             } catch (final IOException e) {
                 throw new UncheckedIOException(e);
             }
         }
-        if (body.length > MAX_REQUEST_BYTES) {
-            throw new ApiException(413, "the request is larger than " + MAX_REQUEST_BYTES + " bytes");
+        if (body.length > maxBytes) {
+            throw new ApiException(413, "the request is larger than " + maxBytes + " bytes (the SMTP SIZE limit)");
         }
         return multipart ? FormData.parse(contentType, body)
                 : new FormData.Parsed(parse(new String(body, StandardCharsets.ISO_8859_1)), java.util.List.of());
