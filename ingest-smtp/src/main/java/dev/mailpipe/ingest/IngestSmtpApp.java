@@ -10,7 +10,7 @@ import dev.mailpipe.ingest.queue.GatedSubmitter;
 import dev.mailpipe.ingest.queue.SubmitGate;
 import dev.mailpipe.ingest.server.IngestMetrics;
 import dev.mailpipe.ingest.server.SmtpServer;
-import dev.mailpipe.ingest.server.TlsContexts;
+import dev.mailpipe.platform.TlsContexts;
 import dev.mailpipe.ingest.smtp.InboundSession;
 import dev.mailpipe.ingest.smtp.SessionServices;
 import dev.mailpipe.ingest.smtp.SessionSettings;

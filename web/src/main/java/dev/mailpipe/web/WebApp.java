@@ -18,7 +18,10 @@ import dev.mailpipe.platform.queue.KafkaSubmitter;
 import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.web.api.ApiRoutes;
+import dev.mailpipe.platform.TlsContexts;
+import io.helidon.common.tls.Tls;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -31,6 +34,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import javax.net.ssl.SSLContext;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -196,10 +200,15 @@ public final class WebApp implements MailpipeApp {
                 registry);
         final TrackingRoutes routes = new TrackingRoutes(new TrackingTokens(config.tokenKeys()), outbox,
                 new ClientAddress(config.trustedProxies()), clock, registry);
+        final SSLContext tls = config.tls() ? config.tlsContext() : null; // before anything starts
         final RequestDeadline deadline = new RequestDeadline(config.millis(WebConfig.REQUEST_DEADLINE_MS));
         final WebServer server;
         try {
-            server = WebServer.builder()
+            final WebServerConfig.Builder builder = WebServer.builder();
+            if (tls != null) {
+                builder.tls(Tls.builder().sslContext(tls).enabledProtocols(TlsContexts.PROTOCOLS).build());
+            }
+            server = builder
                     .host(config.getString(WebConfig.WEB_HOST))
                     .port(config.getInt(WebConfig.WEB_PORT))
                     // Blocking sockets (virtual threads) rather than NIO channels: SO_TIMEOUT applies to them.
@@ -235,8 +244,8 @@ public final class WebApp implements MailpipeApp {
                 .description("Connections closed because a request did not arrive in full within the request deadline")
                 .register(registry);
         final String publicUrl = config.publicUrl(server.port());
-        LOG.info("web service on http://{}:{} (links under {})", config.getString(WebConfig.WEB_HOST), server.port(),
-                publicUrl);
+        LOG.info("web service on {}://{}:{} (links under {})", tls != null ? "https" : "http",
+                config.getString(WebConfig.WEB_HOST), server.port(), publicUrl);
         return new WebApp(server, outbox, deadline, publicUrl, resources);
     }
 

@@ -5,6 +5,7 @@ import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.Cidr;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
+import dev.mailpipe.platform.TlsContexts;
 import dev.mailpipe.platform.TrackingKeys;
 import dev.mailpipe.platform.Validators;
 import java.net.URI;
@@ -44,6 +45,8 @@ public final class WebConfig extends AbstractConfig {
     public static final String SENDER_DOMAINS = CommonConfigs.SENDER_DOMAINS_CONFIG;
     public static final String RATE_LIMIT_PER_MINUTE = CommonConfigs.RATE_LIMIT_PER_MINUTE_CONFIG;
     public static final String RATE_LIMIT_SYNC_MS = CommonConfigs.RATE_LIMIT_SYNC_MS_CONFIG;
+    public static final String TLS_CERT = "web.tls.cert";
+    public static final String TLS_KEY = "web.tls.key";
     public static final String API_AUTH_MAX_FAILURES = "web.api.auth.max.failures";
     public static final String API_AUTH_FAILURE_WINDOW_MS = "web.api.auth.failure.window.ms";
 
@@ -71,6 +74,11 @@ public final class WebConfig extends AbstractConfig {
             .define(TRUSTED_PROXIES, Type.LIST, "", cidrList(), Importance.MEDIUM,
                     "CIDR list of the load balancers or ingress in front of the service: from these peers the "
                             + "client address is taken from X-Forwarded-For (empty: the header is ignored).")
+            .define(TLS_CERT, Type.STRING, "", Importance.MEDIUM,
+                    "PEM certificate chain of the public endpoints; with web.tls.key the web port speaks HTTPS "
+                            + "only (TLS 1.2/1.3). Empty: plain HTTP, for TLS terminated at an ingress.")
+            .define(TLS_KEY, Type.STRING, "", Importance.MEDIUM,
+                    "PEM private key (PKCS#8, PKCS#1 RSA or SEC1 EC) of web.tls.cert.")
             .define(API_AUTH_MAX_FAILURES, Type.INT, 5, ConfigDef.Range.atLeast(1), Importance.MEDIUM,
                     "Failed Web API logins (wrong apiUser or apiKey) per client address within the window before "
                             + "the API answers 429 to that address, even with the right key (as SMTP AUTH is throttled).")
@@ -81,6 +89,26 @@ public final class WebConfig extends AbstractConfig {
         super(CONFIG_DEF, values, false);
         tokenKeys(); // fail at start, not at the first request
         publicUrl(0);
+        if (getString(TLS_CERT).isBlank() != getString(TLS_KEY).isBlank()) {
+            throw new ConfigException(EnvConfig.variableOf(TLS_CERT) + " and " + EnvConfig.variableOf(TLS_KEY)
+                    + " must be given together");
+        }
+    }
+
+    /** True when the public endpoints speak HTTPS ({@code web.tls.cert} and {@code web.tls.key} set). */
+    public boolean tls() {
+        return !getString(TLS_CERT).isBlank();
+    }
+
+    /** The server's TLS context from the PEM files; a file that cannot be used fails naming both variables. */
+    public javax.net.ssl.SSLContext tlsContext() {
+        try {
+            return TlsContexts.fromPem(java.nio.file.Path.of(getString(TLS_CERT).strip()),
+                    java.nio.file.Path.of(getString(TLS_KEY).strip()));
+        } catch (final IllegalArgumentException e) {
+            throw new ConfigException(EnvConfig.variableOf(TLS_CERT) + "/" + EnvConfig.variableOf(TLS_KEY) + ": "
+                    + e.getMessage());
+        }
     }
 
     /** Reads the environment; an invalid value fails with a message naming its variable. */
@@ -116,11 +144,14 @@ public final class WebConfig extends AbstractConfig {
         }
     }
 
-    /** The base of every link, without a trailing slash; default {@code http://127.0.0.1:<port>}. */
+    /**
+     * The base of every link, without a trailing slash; default {@code http://127.0.0.1:<port>}
+     * ({@code https://} when the port speaks TLS).
+     */
     public String publicUrl(final int boundPort) {
         final String configured = getString(PUBLIC_URL);
         if (configured == null || configured.isBlank()) {
-            return "http://127.0.0.1:" + (boundPort > 0 ? boundPort : getInt(WEB_PORT));
+            return (tls() ? "https" : "http") + "://127.0.0.1:" + (boundPort > 0 ? boundPort : getInt(WEB_PORT));
         }
         final String url = configured.strip().replaceAll("/+$", "");
         try {

@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.platform.TlsContexts;
 import dev.mailpipe.core.smtp.SmtpReply;
 import dev.mailpipe.ingest.limits.EvictionPolicy;
 import dev.mailpipe.ingest.limits.ReadDeadline;

@@ -1,5 +1,6 @@
 package dev.mailpipe.ingest.server;
 
+import dev.mailpipe.platform.TlsContexts;
 import dev.mailpipe.core.limits.AuthThrottle;
 import dev.mailpipe.core.limits.RateLimiter;
 import dev.mailpipe.core.mail.MessageIdGenerator;

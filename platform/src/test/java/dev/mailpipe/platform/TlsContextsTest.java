@@ -1,24 +1,18 @@
-package dev.mailpipe.ingest.server;
+package dev.mailpipe.platform;
 
-import dev.mailpipe.platform.OpportunisticTls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.mailpipe.ingest.IngestSmtpApp;
-import dev.mailpipe.ingest.IngestSmtpConfig;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManager;
-import org.apache.kafka.common.config.ConfigException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,14 +89,5 @@ class TlsContextsTest {
                 .hasMessageContaining("no certificate");
         assertThatThrownBy(() -> TlsContexts.fromPem(dir.resolve("cert.pem"), dir.resolve("empty.pem")))
                 .hasMessageContaining("no unencrypted private key");
-        assertThatThrownBy(() -> IngestSmtpApp.start(new IngestSmtpConfig(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "smtp.tls.cert.file", dir.resolve("cert.pem").toString())), new SimpleMeterRegistry()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("MAILPIPE_SMTP_TLS_KEY_FILE");
-        assertThatThrownBy(() -> IngestSmtpApp.start(new IngestSmtpConfig(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "smtp.tls.cert.file", dir.resolve("cert.pem").toString(), "smtp.tls.key.file", dir.resolve("empty.pem").toString())),
-                new SimpleMeterRegistry())).isInstanceOf(ConfigException.class).hasMessageContaining("no unencrypted private key");
-        assertThatThrownBy(() -> IngestSmtpApp.start(new IngestSmtpConfig(Map.of("bootstrap.servers", "127.0.0.1:1",
-                "smtp.trusted.networks", "10.0.0.0/8")), new SimpleMeterRegistry()))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("MAILPIPE_SMTP_TRUSTED_NETWORKS");
     }
 }

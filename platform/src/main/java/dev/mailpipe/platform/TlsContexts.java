@@ -1,4 +1,4 @@
-package dev.mailpipe.ingest.server;
+package dev.mailpipe.platform;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -37,7 +37,7 @@ import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /**
- * TLS for the SMTP listeners: TLS 1.2 and 1.3 only (the seeds forbid SSLv3; TLS 1.0/1.1 are
+ * TLS for the SMTP listeners and the web service: TLS 1.2 and 1.3 only (the seeds forbid SSLv3; TLS 1.0/1.1 are
  * broken too), certificate and key from PEM files, or a self-signed pair made at start.
  */
 public final class TlsContexts {
