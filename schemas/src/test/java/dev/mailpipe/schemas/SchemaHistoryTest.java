@@ -76,6 +76,34 @@ class SchemaHistoryTest {
                 .isEqualTo(new TrackingFilters(false, true, false));
     }
 
+    @Test
+    void shouldReadARawMessageWrittenBeforeAccountFooterTextAndLetTheOldReaderReadANewOne() throws IOException {
+        final Schema v3 = history("RawMessage-v3.avsc");
+        assertThat(v3.getField("accountFooterText")).isNull();
+        final GenericRecord old = new GenericData.Record(v3);
+        old.put("messageId", "m-3");
+        old.put("apiUser", "u");
+        old.put("mailFrom", "a@b.test");
+        old.put("recipients", List.of("c@d.test"));
+        old.put("receivedAt", 3L);
+        old.put("clientAddress", "192.0.2.3");
+        old.put("clientHelo", "");
+        old.put("content", ByteBuffer.wrap(new byte[] {'x'}));
+        old.put("smtputf8", false);
+        old.put("source", "api");
+        final RawMessage decoded = Topics.RAW.valueSerde().deserializer().deserialize("mail.raw", encode(v3, old));
+        assertThat(decoded.getSource()).isEqualTo("api");
+        assertThat(decoded.getAccountFooterText()).isNull();
+
+        final RawMessage current = RawMessage.newBuilder(decoded).setAccountFooterText("Abbestellen").build();
+        final SchemaStore.Cache store = new SchemaStore.Cache();
+        store.addSchema(RawMessage.getClassSchema());
+        final GenericRecord read = new BinaryMessageDecoder<GenericRecord>(GenericData.get(), v3, store)
+                .decode(Topics.RAW.valueSerde().serializer().serialize("mail.raw", current));
+        assertThat(read.get("messageId").toString()).isEqualTo("m-3");
+        assertThat(read.getSchema().getField("accountFooterText")).isNull();
+    }
+
     private static byte[] encode(final Schema writer, final GenericRecord record) throws IOException {
         final ByteBuffer encoded = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), writer).encode(record);
         final byte[] bytes = new byte[encoded.remaining()];

@@ -13,11 +13,26 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 public record Account(String apiUser, String keyHash, boolean enabled, Filters filters, long createdAt,
         long updatedAt) {
 
-    /** The account's default tracking filters; X-SMTPAPI {@code filters} override them per message. */
+    /**
+     * The account's default tracking filters; X-SMTPAPI {@code filters} override them per message.
+     *
+     * @param unsubscribeFooterText the text of the footer subscription tracking appends to this
+     *     account's mail (the link's text in HTML); null = the expander's default
+     *     ({@code MAILPIPE_UNSUBSCRIBE_FOOTER_TEXT})
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Filters(boolean subscriptionTracking, boolean openTracking, boolean clickTracking) {
+    public record Filters(boolean subscriptionTracking, boolean openTracking, boolean clickTracking,
+            String unsubscribeFooterText) {
 
         public static final Filters NONE = new Filters(false, false, false);
+
+        public Filters(final boolean subscriptionTracking, final boolean openTracking, final boolean clickTracking) {
+            this(subscriptionTracking, openTracking, clickTracking, null);
+        }
+
+        public Filters withUnsubscribeFooterText(final String text) {
+            return new Filters(subscriptionTracking, openTracking, clickTracking, text);
+        }
     }
 
     public Account withKeyHash(final String hash, final long now) {

@@ -122,7 +122,7 @@ public final class Expander {
             if (tracker != null) { // substitutions first, tracking second: links carry the substituted URLs
                 email = tracker.apply(email, filters, new TrackingToken(TrackingKind.OPEN, emailId,
                         raw.getMessageId(), raw.getApiUser(), recipient, null, raw.getLabel(), raw.getMailListTaskId(),
-                        customHeaders));
+                        customHeaders), raw.getAccountFooterText());
             }
             if (email.length > maxEmailBytes) {
                 return new Expansion.Invalid("email " + index + " would be " + email.length + " bytes, more than "

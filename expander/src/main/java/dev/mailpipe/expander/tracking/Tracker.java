@@ -57,8 +57,20 @@ public final class Tracker {
      * @param base  what the tokens say about it (any kind; url ignored)
      */
     public byte[] apply(final byte[] email, final TrackingFilters filters, final TrackingToken base) {
+        return apply(email, filters, base, null);
+    }
+
+    /**
+     * As {@link #apply(byte[], TrackingFilters, TrackingToken)}, with the account's own footer text.
+     *
+     * @param accountFooterText the account's unsubscribe footer text; null or blank = this tracker's default
+     */
+    public byte[] apply(final byte[] email, final TrackingFilters filters, final TrackingToken base,
+            final String accountFooterText) {
+        final String footer = accountFooterText == null || accountFooterText.isBlank() ? footerText
+                : accountFooterText.strip();
         TrackingOptions options = new TrackingOptions(filters.getOpenTracking(), filters.getClickTracking(),
-                plainTextLinks, filters.getSubscriptionTracking(), false, footerText);
+                plainTextLinks, filters.getSubscriptionTracking(), false, footer);
         if (!options.any()) {
             return email;
         }

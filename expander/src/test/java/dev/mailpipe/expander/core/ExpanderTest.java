@@ -215,4 +215,19 @@ class ExpanderTest {
         assertThat(Mime.bytes(emails(new Expander("", new Tracker("https://t.test", tokens, true, "x")).expand(raw))
                 .getFirst())).isEqualTo(Mime.bytes(emails(expander.expand(raw)).getFirst()));
     }
+
+    @Test
+    void shouldWriteTheAccountsOwnFooterTextWhenTheSubmissionCarriesOne() {
+        final TrackingTokens tokens = new TrackingTokens(TokenKeys.parse(TokenKeys.format("k", new byte[32])));
+        final Expander tracking = new Expander("", new Tracker("https://t.test", tokens, true, "Unsubscribe"));
+        final RawMessage own = RawMessage.newBuilder(withAccountFilters(new TrackingFilters(true, false, false), "{}"))
+                .setAccountFooterText("Keine Post mehr").build();
+
+        final String text = new String(Mime.bytes(emails(tracking.expand(own)).getFirst()), StandardCharsets.UTF_8);
+        final String fallback = new String(Mime.bytes(emails(tracking.expand(
+                withAccountFilters(new TrackingFilters(true, false, false), "{}"))).getFirst()), StandardCharsets.UTF_8);
+
+        assertThat(text).containsPattern("Keine Post mehr: https://t\\.test/u/").doesNotContain("\nUnsubscribe:");
+        assertThat(fallback).containsPattern("Unsubscribe: https://t\\.test/u/");
+    }
 }

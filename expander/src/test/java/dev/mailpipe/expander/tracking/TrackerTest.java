@@ -168,6 +168,22 @@ class TrackerTest {
     }
 
     @Test
+    void shouldUseTheAccountsFooterTextOverTheDefault() throws Exception {
+        final Tracker tracker = new Tracker("https://t.example.test", TOKENS, true, "Unsubscribe");
+        final byte[] email = ("Subject: hi\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
+                + "<html><body><p>Hello.</p></body></html>\r\n").getBytes(StandardCharsets.UTF_8);
+        final TrackingFilters subscription = new TrackingFilters(true, false, false);
+
+        final List<Part> own = Python.parts(tracker.apply(email, subscription, BASE, "Keine Post mehr von Acme"));
+        final List<Part> blank = Python.parts(tracker.apply(email, subscription, BASE, "  "));
+
+        assertThat(own.getFirst().content()).containsPattern(
+                "<a href=\"https://t\\.example\\.test/u/[A-Za-z0-9_-]+\"[^>]*>Keine Post mehr von Acme</a>")
+                .doesNotContain(">Unsubscribe<");
+        assertThat(blank.getFirst().content()).contains(">Unsubscribe</a>");
+    }
+
+    @Test
     void shouldKeepLinesOfASevenBitPartWithinTheLimit() throws Exception {
         final String longLine = "<p>" + "<a href=\"https://shop.test/p/%d\">x</a> ".repeat(1).repeat(1);
         final StringBuilder html = new StringBuilder("<html><body>");

@@ -19,13 +19,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine;
 
 /**
- * {@code ./mailpipe accounts add|list|rotate|disable|enable ...}: manages the accounts in the
+ * {@code ./mailpipe accounts add|list|rotate|disable|enable|footer ...}: manages the accounts in the
  * compacted topic {@code mail.accounts}. A new key is printed once and never stored.
  */
 @Command(name = "accounts", mixinStandardHelpOptions = true,
         description = "Manage mailpipe accounts (api_user / api_key) stored in Kafka.",
         subcommands = {AccountsCli.Add.class, AccountsCli.ListAccounts.class, AccountsCli.Rotate.class,
-            AccountsCli.Disable.class, AccountsCli.Enable.class})
+            AccountsCli.Disable.class, AccountsCli.Enable.class, AccountsCli.Footer.class})
 public final class AccountsCli implements Callable<Integer> {
 
     static final int NOT_FOUND = 3;
@@ -88,6 +88,9 @@ public final class AccountsCli implements Callable<Integer> {
         boolean click;
         @Option(names = "--subscription-tracking", description = "Enable subscription tracking by default.")
         boolean subscription;
+        @Option(names = "--unsubscribe-footer", paramLabel = "TEXT",
+                description = "Text of the unsubscribe footer of this account's mail (default: MAILPIPE_UNSUBSCRIBE_FOOTER_TEXT).")
+        String footer;
 
         @Override
         public Integer call() {
@@ -102,8 +105,11 @@ public final class AccountsCli implements Callable<Integer> {
                 }
                 final String key = KeyHasher.newKey();
                 final long now = Clock.systemUTC().millis();
+                if (footer != null && !validFooter(parent, footer)) {
+                    return 2;
+                }
                 store.put(new Account(apiUser, KeyHasher.hash(key), true,
-                        new Account.Filters(subscription, open, click), now, now));
+                        new Account.Filters(subscription, open, click, blankToNull(footer)), now, now));
                 final PrintWriter out = parent.spec.commandLine().getOut();
                 out.println("api_user: " + apiUser);
                 out.println("api_key:  " + key);
@@ -122,12 +128,14 @@ public final class AccountsCli implements Callable<Integer> {
         public Integer call() {
             try (AccountStore store = parent.open()) {
                 final PrintWriter out = parent.spec.commandLine().getOut();
-                out.printf("%-24s %-8s %-34s %s%n", "API_USER", "ENABLED", "DEFAULT FILTERS", "UPDATED");
+                out.printf("%-24s %-8s %-46s %-24s %s%n", "API_USER", "ENABLED", "DEFAULT FILTERS", "UPDATED",
+                        "UNSUBSCRIBE FOOTER");
                 for (final Account a : store.all()) {
                     final Account.Filters f = a.filters() == null ? Account.Filters.NONE : a.filters();
-                    out.printf("%-24s %-8s %-34s %s%n", a.apiUser(), a.enabled() ? "yes" : "no",
+                    out.printf("%-24s %-8s %-46s %-24s %s%n", a.apiUser(), a.enabled() ? "yes" : "no",
                             "subscription=" + f.subscriptionTracking() + " open=" + f.openTracking() + " click="
-                                    + f.clickTracking(), Instant.ofEpochMilli(a.updatedAt()));
+                                    + f.clickTracking(), Instant.ofEpochMilli(a.updatedAt()),
+                            f.unsubscribeFooterText() == null ? "(default)" : f.unsubscribeFooterText());
                 }
                 return 0;
             }
@@ -183,6 +191,59 @@ public final class AccountsCli implements Callable<Integer> {
         public Integer call() {
             return setEnabled(parent, apiUser, true);
         }
+    }
+
+    @Command(name = "footer", description = "Set the text of the unsubscribe footer of an account's mail, or go back"
+            + " to the default (MAILPIPE_UNSUBSCRIBE_FOOTER_TEXT) with --default.")
+    static final class Footer implements Callable<Integer> {
+        @ParentCommand
+        AccountsCli parent;
+        @Parameters(index = "0")
+        String apiUser;
+        @Parameters(index = "1", arity = "0..1", paramLabel = "TEXT",
+                description = "The footer text (the link's text in HTML mail; in plain text followed by ': <link>').")
+        String text;
+        @Option(names = "--default", description = "Use the expander's default footer text again.")
+        boolean useDefault;
+
+        @Override
+        public Integer call() {
+            if (useDefault == (text != null)) {
+                parent.spec.commandLine().getErr().println("error: give either TEXT or --default");
+                return 2;
+            }
+            if (text != null && !validFooter(parent, text)) {
+                return 2;
+            }
+            try (AccountStore store = parent.open()) {
+                final var existing = store.get(apiUser);
+                if (existing.isEmpty()) {
+                    parent.spec.commandLine().getErr().println("error: no account " + apiUser);
+                    return NOT_FOUND;
+                }
+                final Account account = existing.get();
+                final Account.Filters filters = account.filters() == null ? Account.Filters.NONE : account.filters();
+                store.put(account.withFilters(filters.withUnsubscribeFooterText(useDefault ? null : text.strip()),
+                        Clock.systemUTC().millis()));
+                parent.spec.commandLine().getOut().println(apiUser + ": unsubscribe footer "
+                        + (useDefault ? "is the default again" : "set to \"" + text.strip() + "\""));
+                return 0;
+            }
+        }
+    }
+
+    /** One line of at most 200 characters: it goes into a mail body and, in plain text, before the link. */
+    private static boolean validFooter(final AccountsCli parent, final String text) {
+        final String t = text.strip();
+        if (t.isEmpty() || t.length() > 200 || t.chars().anyMatch(c -> c == '\r' || c == '\n' || Character.isISOControl(c))) {
+            parent.spec.commandLine().getErr().println("error: the footer text must be one line of 1-200 characters");
+            return false;
+        }
+        return true;
+    }
+
+    private static String blankToNull(final String s) {
+        return s == null || s.isBlank() ? null : s.strip();
     }
 
     private static int setEnabled(final AccountsCli parent, final String apiUser, final boolean enabled) {

@@ -448,7 +448,7 @@ public final class InboundSession {
                 messageId, now);
         pending = new Submission(messageId, apiUser, label, mailFrom, recipients, now, client.address(), helo,
                 tlsCipher, ReceivedHeader.prepend(received, content),
-                services.authenticator().trackingDefaults(apiUser), smtputf8);
+                services.authenticator().trackingDefaults(apiUser), smtputf8, Submission.SMTP);
         state = State.QUEUEING;
         return new Step(List.of(), new Step.Action.Submit(pending));
     }

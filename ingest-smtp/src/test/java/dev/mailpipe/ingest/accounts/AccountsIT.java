@@ -82,6 +82,31 @@ class AccountsIT {
     }
 
     @Test
+    void shouldSetAndResetTheAccountsUnsubscribeFooterSeenByEveryReplica() {
+        assertThat(cli("add", "footers", "--subscription-tracking", "--unsubscribe-footer", "退订 Acme").code()).isZero();
+        try (AccountStore replica = AccountStore.start(KAFKA.bootstrapServers(), "replica-footer")) {
+            assertThat(replica.trackingDefaults("footers"))
+                    .isEqualTo(new TrackingDefaults(true, false, false, "退订 Acme"));
+            assertThat(cli("list").out()).containsPattern("footers .*退订 Acme");
+
+            final Run set = cli("footer", "footers", "No more mail from Acme");
+            assertThat(set.code()).as(set.err()).isZero();
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() -> "No more mail from Acme".equals(
+                    replica.trackingDefaults("footers").unsubscribeFooterText()));
+            assertThat(replica.trackingDefaults("footers").subscriptionTracking()).isTrue();
+
+            assertThat(cli("footer", "footers", "--default").code()).isZero();
+            Awaitility.await().atMost(Duration.ofSeconds(15)).until(() ->
+                    replica.trackingDefaults("footers").unsubscribeFooterText() == null);
+            assertThat(cli("list").out()).containsPattern("footers .*\\(default\\)");
+
+            assertThat(cli("footer", "footers", "two\nlines").code()).isEqualTo(2);
+            assertThat(cli("footer", "footers").code()).isEqualTo(2);
+            assertThat(cli("footer", "ghost", "x").code()).isEqualTo(AccountsCli.NOT_FOUND);
+        }
+    }
+
+    @Test
     void shouldStoreOnlyHashedKeys() {
         final String key = key(cli("add", "hashed-user"));
         final var records = KAFKA.cluster().readAll(AccountStore.TOPIC, Duration.ofSeconds(2));

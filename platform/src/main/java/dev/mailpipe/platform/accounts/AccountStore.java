@@ -97,7 +97,8 @@ public final class AccountStore implements Authenticator, AutoCloseable {
     @Override
     public TrackingDefaults trackingDefaults(final String apiUser) {
         final Account.Filters f = accounts.get(apiUser).map(Account::filters).orElse(null);
-        return f == null ? null : new TrackingDefaults(f.subscriptionTracking(), f.openTracking(), f.clickTracking());
+        return f == null ? null : new TrackingDefaults(f.subscriptionTracking(), f.openTracking(), f.clickTracking(),
+                f.unsubscribeFooterText());
     }
 
     /** True while the topic is being followed (account changes arrive). */

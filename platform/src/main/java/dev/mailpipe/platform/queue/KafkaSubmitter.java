@@ -54,6 +54,8 @@ public final class KafkaSubmitter implements Submitter {
                 .setContent(ByteBuffer.wrap(s.content()))
                 .setAccountFilters(toFilters(s.accountFilters()))
                 .setSmtputf8(s.smtputf8())
+                .setSource(s.source())
+                .setAccountFooterText(s.accountFilters() == null ? null : s.accountFilters().unsubscribeFooterText())
                 .build();
     }
 

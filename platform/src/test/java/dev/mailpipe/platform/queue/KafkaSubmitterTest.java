@@ -13,9 +13,13 @@ import org.junit.jupiter.api.Test;
 class KafkaSubmitterTest {
 
     private static Submission submission(final TrackingDefaults filters) {
+        return submission(filters, Submission.SMTP);
+    }
+
+    private static Submission submission(final TrackingDefaults filters, final String source) {
         return new Submission("1_2_3_4.sc-1-inbound", "api_user", "7", "support@ifaxin.com",
                 List.of("ben@ifaxin.com"), Instant.ofEpochMilli(1_000), "192.0.2.1", "client.test", null,
-                "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), filters, false);
+                "Subject: hi\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII), filters, false, source);
     }
 
     @Test
@@ -25,6 +29,18 @@ class KafkaSubmitterTest {
         assertThat(raw.getAccountFilters()).isEqualTo(new TrackingFilters(true, false, true));
         assertThat(raw.getApiUser()).isEqualTo("api_user");
         assertThat(raw.getLabel()).isEqualTo("7");
+        assertThat(raw.getAccountFooterText()).isNull();
+        assertThat(raw.getSource()).isEqualTo("smtp");
+    }
+
+    @Test
+    void shouldCarryTheAccountsFooterTextAndTheEntryPoint() {
+        final RawMessage raw = KafkaSubmitter.toRecord(submission(
+                new TrackingDefaults(true, false, false, "Abbestellen: hier klicken"), Submission.API));
+
+        assertThat(raw.getAccountFilters()).isEqualTo(new TrackingFilters(true, false, false));
+        assertThat(raw.getAccountFooterText()).isEqualTo("Abbestellen: hier klicken");
+        assertThat(raw.getSource()).isEqualTo("api");
     }
 
     @Test

@@ -112,7 +112,7 @@ public final class ApiRoutes {
             final String messageId = messageIds.next(requests.incrementAndGet());
             final Submission submission = new Submission(messageId, credentials.apiUser(), label, mapped.mailFrom(),
                     mapped.recipients(), now, client, "", null, mapped.content(),
-                    accounts.trackingDefaults(credentials.apiUser()), false);
+                    accounts.trackingDefaults(credentials.apiUser()), false, Submission.API);
             if (!submitter.submit(submission)) {
                 throw new ApiException(503, "the mail could not be queued now, try again later");
             }
