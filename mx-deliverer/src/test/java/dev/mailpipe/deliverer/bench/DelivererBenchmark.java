@@ -207,7 +207,12 @@ public final class DelivererBenchmark {
                 latest.put(new TopicPartition(Topics.OUTBOUND.name(), p), OffsetSpec.latest());
             }
             final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            admin.listOffsets(latest).all().get().forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+            // a topic created a moment ago may not be in every broker's metadata yet
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).ignoreExceptions().until(() -> {
+                admin.listOffsets(latest).all().get()
+                        .forEach((tp, info) -> offsets.put(tp, new OffsetAndMetadata(info.offset())));
+                return offsets.size() == PARTITIONS;
+            });
             admin.alterConsumerGroupOffsets(group, offsets).all().get();
         }
     }
