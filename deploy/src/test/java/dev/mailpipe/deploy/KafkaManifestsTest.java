@@ -270,6 +270,9 @@ class KafkaManifestsTest {
         access.group().ifPresent(g -> acls.put("group:literal:" + g.id(), new TreeSet<>(Set.of("Describe", "Read"))));
         access.transactionalIdPrefix().ifPresent(p -> acls.put("transactionalId:prefix:" + p,
                 new TreeSet<>(Set.of("Describe", "Write"))));
+        // a Streams application creates, restores from and writes its own changelogs
+        access.internalTopicPrefix().ifPresent(p -> acls.put("topic:prefix:" + p,
+                new TreeSet<>(Set.of("Create", "Describe", "Read", "Write"))));
         return acls;
     }
 

@@ -1,6 +1,7 @@
 package dev.mailpipe.expander;
 
 import dev.mailpipe.expander.core.Expander;
+import dev.mailpipe.expander.lists.ListTasks;
 import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.EnvConfig;
@@ -70,13 +71,9 @@ public final class ExpanderApp implements MailpipeApp {
      *                               {@code expander.start.timeout.ms}
      */
     public static ExpanderApp start(final ExpanderConfig config, final MeterRegistry registry) {
-        final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
-        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(), List.of(
-                new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
-                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
+        // exactly the topics of kafkaAccess, so the manifests under test and the code cannot drift apart
+        TopicProvisioner.ensure(config.bootstrapServers(), config.topicReplicationFactor(),
+                kafkaAccess(config).topics());
 
         final ExpanderMetrics metrics = new ExpanderMetrics(registry);
         final StreamsBuilder builder = new StreamsBuilder();
@@ -89,8 +86,10 @@ public final class ExpanderApp implements MailpipeApp {
         }
         ExpanderTopology.build(builder, new Expander(config.hostname(), tracker), metrics,
                 Clock.systemUTC());
-        final Topology topology = builder.build();
-        final KafkaStreams streams = new KafkaStreams(topology, streamsProperties(config));
+        ListTasks.build(builder, Clock.systemUTC(), config.listSubmissionsPerSecond());
+        final Properties props = streamsProperties(config);
+        final Topology topology = builder.build(props);
+        final KafkaStreams streams = new KafkaStreams(topology, props);
 
         final CountDownLatch running = new CountDownLatch(1);
         final AtomicReference<KafkaStreams.State> failed = new AtomicReference<>();
@@ -129,20 +128,32 @@ public final class ExpanderApp implements MailpipeApp {
     /**
      * The topics the expander uses: it consumes {@code mail.raw} as the Streams application (group =
      * transactional-id prefix = application.id), mirrors {@code mail.suppressions} (a global table,
-     * restored from that topic itself: no internal topics) and writes emails, events and dead letters.
+     * restored from that topic itself) and writes emails, events and dead letters. For list sends it
+     * also reads {@code mail.address-members} (a table restored from the topic itself) and
+     * {@code mail.list-tasks}, writes the members' submissions to {@code mail.raw} and progress to
+     * {@code mail.list-tasks.progress}; the tasks' own state has changelogs under the application id.
      */
     public static KafkaAccess kafkaAccess(final ExpanderConfig config) {
         final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
+        final List<TopicSpec> lists = ListTasks.topics(config.topicPartitions(), topicConfig);
         return new KafkaAccess(
                 List.of(new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
                         new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
                         new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
                         new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
-                        CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())),
-                Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name()),
-                Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name()),
+                        CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
+                        lists.get(0), lists.get(1), lists.get(2)),
+                Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name(), Topics.ADDRESS_MEMBERS.name(),
+                        Topics.LIST_TASKS.name()),
+                // mail.raw too: a list send's members are queued there in submissions of 100
+                Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name(), Topics.RAW.name(),
+                        Topics.LIST_TASK_PROGRESS.name()),
+                // scaled on mail.raw's lag (a list send's backlog shows there too); the members table and
+                // the tasks are read by the same group but are no backlog
                 Optional.of(new KafkaAccess.ConsumerGroup(config.applicationId(), Set.of(Topics.RAW.name()))),
-                Optional.of(config.applicationId()));
+                Optional.of(config.applicationId()),
+                // the changelogs of the list tasks' stores
+                Optional.of(config.applicationId() + "-"));
     }
 
     /** The Kafka Streams settings the config stands for; {@code expander.streams.*} overrides come last. */
@@ -156,6 +167,8 @@ public final class ExpanderApp implements MailpipeApp {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, config.threads());
         props.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, config.topicReplicationFactor());
         props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        // the members table is restored from mail.address-members itself, not from a copy of it
+        props.put(StreamsConfig.TOPOLOGY_OPTIMIZATION_CONFIG, StreamsConfig.REUSE_KTABLE_SOURCE_TOPICS);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.ACKS_CONFIG), "all");
         props.put(StreamsConfig.producerPrefix(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG), true);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), KafkaDefaults.MAX_RECORD_BYTES);

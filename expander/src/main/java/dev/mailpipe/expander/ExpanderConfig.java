@@ -69,6 +69,10 @@ public final class ExpanderConfig extends AbstractConfig {
     private static final String TRACKING_PLAIN_TEXT_LINKS_DOC =
             "With click tracking: also rewrite http/https links in text/plain parts (HTML links always).";
 
+    public static final String LIST_SUBMISSIONS_PER_SECOND = "expander.list.submissions.per.second";
+    private static final String LIST_SUBMISSIONS_PER_SECOND_DOC = "How fast a send to an address list goes out: "
+            + "submissions of up to 100 members queued per second and partition of mail.list-tasks (100 = 10,000 "
+            + "members a second), so a large list does not crowd out other mail.";
     public static final String UNSUBSCRIBE_FOOTER_TEXT = "unsubscribe.footer.text";
     private static final String UNSUBSCRIBE_FOOTER_TEXT_DOC = "Text of the unsubscribe footer that subscription "
             + "tracking appends to HTML parts (as the link) and text parts (before the URL) when the email has no "
@@ -99,6 +103,8 @@ public final class ExpanderConfig extends AbstractConfig {
             .define(INSTANCE_ID, Type.STRING, "", Importance.MEDIUM, INSTANCE_ID_DOC)
             .define(STATIC_MEMBERSHIP, Type.BOOLEAN, true, Importance.LOW, STATIC_MEMBERSHIP_DOC)
             .define(TRACKING_PLAIN_TEXT_LINKS, Type.BOOLEAN, true, Importance.LOW, TRACKING_PLAIN_TEXT_LINKS_DOC)
+            .define(LIST_SUBMISSIONS_PER_SECOND, Type.INT, 100, ConfigDef.Range.between(1, 10_000), Importance.LOW,
+                    LIST_SUBMISSIONS_PER_SECOND_DOC)
             .define(UNSUBSCRIBE_FOOTER_TEXT, Type.STRING, DEFAULT_FOOTER_TEXT, new ConfigDef.NonEmptyString(),
                     Importance.LOW, UNSUBSCRIBE_FOOTER_TEXT_DOC);
 
@@ -172,6 +178,10 @@ public final class ExpanderConfig extends AbstractConfig {
 
     public String processingGuarantee() {
         return getString(PROCESSING_GUARANTEE);
+    }
+
+    public int listSubmissionsPerSecond() {
+        return getInt(LIST_SUBMISSIONS_PER_SECOND);
     }
 
     public int threads() {

@@ -73,8 +73,8 @@ class ExpanderCrashIT {
                 KafkaDefaults.producer(KAFKA.bootstrapServers(), "crash-it"),
                 new org.apache.kafka.common.serialization.StringSerializer(),
                 new org.apache.kafka.common.serialization.ByteArraySerializer());
-             CommittedReader emails = new CommittedReader(Topics.OUTBOUND.name());
-             CommittedReader events = new CommittedReader(Topics.DELIVERY_EVENTS.name())) {
+             CommittedReader emails = new CommittedReader(KAFKA.cluster().consumerProperties(), Topics.OUTBOUND.name());
+             CommittedReader events = new CommittedReader(KAFKA.cluster().consumerProperties(), Topics.DELIVERY_EVENTS.name())) {
 
             send(producer, 0); // warm-up: the child is running once this one is expanded
             emails.awaitAtLeast(RECIPIENTS.size(), Duration.ofSeconds(90));
@@ -125,34 +125,7 @@ class ExpanderCrashIT {
     }
 
     private Process startChildExpander() throws IOException {
-        final String java = ProcessHandle.current().info().command().orElse("java");
-        final Path log = temp.resolve("child.log");
-        final ProcessBuilder builder = new ProcessBuilder(java, "-Xmx256m", "-XX:+UseSerialGC",
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
-                "-Dorg.slf4j.simpleLogger.log.dev.mailpipe=info",
-                "-cp", System.getProperty("java.class.path"), ExpanderApp.class.getName())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile());
-        final Map<String, String> env = builder.environment();
-        env.keySet().removeIf(name -> name.startsWith("MAILPIPE_") || name.equals("KAFKA_BOOTSTRAP_SERVERS"));
-        env.put("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers());
-        env.put("MAILPIPE_HTTP_PORT", "-1");
-        env.put("MAILPIPE_EXPANDER_APPLICATION_ID", APP_ID);
-        env.put("MAILPIPE_HOSTNAME", "expander.mailpipe.test"); // a service refuses a host name that is not a FQDN
-        env.put("MAILPIPE_EXPANDER_STATE_DIR", temp.resolve("first").toString());
-        // so the survivor need not wait the defaults (45 s session, 10 s transaction) to take over
-        env.put("MAILPIPE_EXPANDER_STREAMS_CONSUMER_SESSION_TIMEOUT_MS", "6000");
-        env.put("MAILPIPE_EXPANDER_STREAMS_PRODUCER_TRANSACTION_TIMEOUT_MS", "5000");
-        final Process process = builder.start();
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroyForcibly));
-        process.onExit().thenRun(() -> {
-            try {
-                LOG.info("first expander exited ({}); its log:\n{}", process.exitValue(), Files.readString(log));
-            } catch (final IOException e) {
-                LOG.warn("cannot read the first expander's log", e);
-            }
-        });
-        return process;
+        return ChildExpander.start(KAFKA.bootstrapServers(), APP_ID, temp, Map.of());
     }
 
     private static void send(final KafkaProducer<String, byte[]> producer, final int i) {
@@ -188,49 +161,6 @@ class ExpanderCrashIT {
             final var partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new org.apache.kafka.common.TopicPartition(topic, p.partition())).toList();
             return consumer.endOffsets(partitions).values().stream().mapToInt(Long::intValue).sum();
-        }
-    }
-
-    /** A read_committed consumer that keeps what it has read across several waits. */
-    private static final class CommittedReader implements AutoCloseable {
-        private final KafkaConsumer<String, byte[]> consumer;
-        private final List<byte[]> values = new ArrayList<>();
-
-        CommittedReader(final String topic) {
-            consumer = new KafkaConsumer<>(KAFKA.cluster().consumerProperties(), new StringDeserializer(),
-                    new ByteArrayDeserializer());
-            consumer.subscribe(List.of(topic));
-        }
-
-        void awaitAtLeast(final int count, final Duration timeout) {
-            Awaitility.await().atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ZERO).until(() -> {
-                poll();
-                return values.size() >= count;
-            });
-        }
-
-        void drainFor(final Duration window) {
-            final long end = System.nanoTime() + window.toNanos();
-            while (System.nanoTime() < end) {
-                poll();
-            }
-        }
-
-        private void poll() {
-            consumer.poll(Duration.ofMillis(100)).forEach(record -> values.add(record.value()));
-        }
-
-        int count() {
-            return values.size();
-        }
-
-        List<byte[]> values() {
-            return values;
-        }
-
-        @Override
-        public void close() {
-            consumer.close();
         }
     }
 }

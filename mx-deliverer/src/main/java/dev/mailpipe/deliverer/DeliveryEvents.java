@@ -24,6 +24,7 @@ final class DeliveryEvents {
                 .setApiUser(email.getApiUser())
                 .setLabel(email.getLabel())
                 .setRecipient(email.getRecipient())
+                .setMailListTaskId(email.getMailListTaskId())
                 .setInternetMessageId(email.getInternetMessageId())
                 .setTimestamp(now)
                 .setAttempt(attempt)

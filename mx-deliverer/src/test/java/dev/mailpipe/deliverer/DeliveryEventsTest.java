@@ -31,4 +31,14 @@ class DeliveryEventsTest {
 
         assertThat(List.of(one, two, bounced)).doesNotHaveDuplicates();
     }
+
+    @Test
+    void shouldCarryTheAddressListTaskOfTheEmail() {
+        final OutboundEmail fromList = OutboundEmail.newBuilder(email).setMailListTaskId("task-7").build();
+
+        assertThat(DeliveryEvents.of(fromList, EventType.delivered, delivered, 1, "ok", Instant.EPOCH)
+                .getMailListTaskId()).isEqualTo("task-7");
+        assertThat(DeliveryEvents.of(email, EventType.delivered, delivered, 1, "ok", Instant.EPOCH)
+                .getMailListTaskId()).isNull();
+    }
 }

@@ -18,9 +18,17 @@ import java.util.Set;
  * @param writes                topics it produces to
  * @param group                 the consumer group whose lag is its backlog, if it has one
  * @param transactionalIdPrefix prefix of its transactional ids (exactly-once), if any
+ * @param internalTopicPrefix   prefix of the topics it creates itself (a Kafka Streams application's
+ *                              changelogs: {@code <application.id>-…}), if any
  */
 public record KafkaAccess(List<TopicSpec> topics, Set<String> reads, Set<String> writes,
-        Optional<ConsumerGroup> group, Optional<String> transactionalIdPrefix) {
+        Optional<ConsumerGroup> group, Optional<String> transactionalIdPrefix, Optional<String> internalTopicPrefix) {
+
+    /** A service that creates no topics of its own. */
+    public KafkaAccess(final List<TopicSpec> topics, final Set<String> reads, final Set<String> writes,
+            final Optional<ConsumerGroup> group, final Optional<String> transactionalIdPrefix) {
+        this(topics, reads, writes, group, transactionalIdPrefix, Optional.empty());
+    }
 
     /** A consumer group and the topics it subscribes to (the lag KEDA scales the service on). */
     public record ConsumerGroup(String id, Set<String> topics) {

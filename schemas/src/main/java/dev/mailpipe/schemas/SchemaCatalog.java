@@ -30,7 +30,8 @@ public final class SchemaCatalog {
     public static List<Schema> currentSchemas() {
         return List.of(RawMessage.getClassSchema(), OutboundEmail.getClassSchema(),
                 DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema(),
-                SenderDomain.getClassSchema());
+                SenderDomain.getClassSchema(), AddressList.getClassSchema(), AddressMember.getClassSchema(),
+                ListTask.getClassSchema(), ListTaskProgress.getClassSchema());
     }
 
     private static SchemaStore.Cache load() {

@@ -66,6 +66,33 @@ public final class Topics {
     public static final Topic<String, SenderDomain> DOMAINS =
             new Topic<>("mail.domains", KEY, new CodecSerde<>(SingleObjectCodec.of(SenderDomain.class)));
 
+    /**
+     * Address lists (compacted), key = {@code ListKeys.list(apiUser, address)} from core, tombstone =
+     * deleted. Written and read by the web service (addresslist API).
+     */
+    public static final Topic<String, AddressList> ADDRESS_LISTS =
+            new Topic<>("mail.address-lists", KEY, new CodecSerde<>(SingleObjectCodec.of(AddressList.class)));
+
+    /**
+     * Members of address lists (compacted), key = {@code ListKeys.member(apiUser, list, member)},
+     * each in the partition of its list ({@code ListKeys.partition}), tombstone = removed. Written by
+     * the web service (addressmember API); the expander holds them in a state store to expand list
+     * sends, the web service scans a list's partition to page through it.
+     */
+    public static final Topic<String, AddressMember> ADDRESS_MEMBERS =
+            new Topic<>("mail.address-members", KEY, new CodecSerde<>(SingleObjectCodec.of(AddressMember.class)));
+
+    /**
+     * Sends to address lists, one task per list, key = taskId, in the partition of the list.
+     * Written by the web service, expanded by the expander.
+     */
+    public static final Topic<String, ListTask> LIST_TASKS =
+            new Topic<>("mail.list-tasks", KEY, new CodecSerde<>(SingleObjectCodec.of(ListTask.class)));
+
+    /** Progress of each list task (compacted), key = taskId. Written by the expander, read by the web service. */
+    public static final Topic<String, ListTaskProgress> LIST_TASK_PROGRESS = new Topic<>("mail.list-tasks.progress",
+            KEY, new CodecSerde<>(SingleObjectCodec.of(ListTaskProgress.class)));
+
     private Topics() {
     }
 }

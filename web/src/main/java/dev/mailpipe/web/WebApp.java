@@ -14,9 +14,11 @@ import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.platform.limits.ClusterRateLimiter;
+import dev.mailpipe.platform.lists.ListTopics;
 import dev.mailpipe.platform.queue.KafkaSubmitter;
 import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
+import dev.mailpipe.web.api.AddressBook;
 import dev.mailpipe.web.api.ApiRoutes;
 import dev.mailpipe.platform.TlsContexts;
 import io.helidon.common.tls.Tls;
@@ -111,8 +113,10 @@ public final class WebApp implements MailpipeApp {
                             config.getLong(WebConfig.API_AUTH_FAILURE_WINDOW_MS), clock),
                     senders, Math.toIntExact(config.getLong(WebConfig.MAX_MESSAGE_BYTES)),
                     req -> Objects.requireNonNullElse(clients.of(req), ""));
+            final AddressBook addressBook = AddressBook.start(bootstrap, "mailpipe-" + instance);
+            resources.add(addressBook);
             final ApiRoutes api = new ApiRoutes(accounts, submitter, new MessageIdGenerator(clock, instance), clock,
-                    guards);
+                    guards, addressBook);
             return serve(config, registry, producer(bootstrap), clock, api, resources);
         } catch (final RuntimeException e) {
             closeAll(resources);
@@ -155,20 +159,26 @@ public final class WebApp implements MailpipeApp {
      * The topics the web service uses: engagement events to {@code mail.delivery-events}, unsubscribes
      * to {@code mail.suppressions}, API submissions to {@code mail.raw}; as SMTP ingest does, it
      * mirrors and writes {@code mail.accounts}, shares rate counts on {@code mail.ingest.rate-counts}
-     * and mirrors {@code mail.domains}; no consumer group. {@link #start} creates exactly these.
+     * and mirrors {@code mail.domains}; for address lists it follows and writes {@code mail.address-lists},
+     * writes (and pages through) {@code mail.address-members}, writes {@code mail.list-tasks} and
+     * follows {@code mail.list-tasks.progress}; no consumer group. {@link #start} creates exactly these.
      */
     public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
+        final List<TopicSpec> lists = ListTopics.sends(partitions, KafkaDefaults.topicConfig());
         // mail.suppressions as every service creates it (the expander mirrors it as a table)
         return new KafkaAccess(List.of(
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
                 new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
                 AccountStore.topicSpec(), ClusterRateLimiter.topicSpec(),
-                CompactedTable.topicSpec(Topics.DOMAINS.name())),
-                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name()),
+                CompactedTable.topicSpec(Topics.DOMAINS.name()), ListTopics.lists(), lists.get(0), lists.get(1),
+                lists.get(2)),
+                Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name(), Topics.ADDRESS_LISTS.name(),
+                        Topics.ADDRESS_MEMBERS.name(), Topics.LIST_TASK_PROGRESS.name()),
                 Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC,
-                        ClusterRateLimiter.TOPIC),
+                        ClusterRateLimiter.TOPIC, Topics.ADDRESS_LISTS.name(), Topics.ADDRESS_MEMBERS.name(),
+                        Topics.LIST_TASKS.name()),
                 Optional.empty(), Optional.empty());
     }
 

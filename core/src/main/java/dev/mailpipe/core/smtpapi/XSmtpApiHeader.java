@@ -95,6 +95,46 @@ public final class XSmtpApiHeader {
         return found == null ? XSmtpApi.ABSENT : parseValue(found.value(), envelopeRecipients, smtputf8);
     }
 
+    /**
+     * The JSON object of a message's X-SMTPAPI field, as written (no rule checked), or an empty
+     * object when there is none: for a writer that adds to it ({@link #field}).
+     */
+    public static com.fasterxml.jackson.databind.node.ObjectNode jsonOf(final HeaderBlock header)
+            throws XSmtpApiException {
+        final HeaderBlock.Field found = header.first(NAME);
+        if (found == null) {
+            return JSON.createObjectNode();
+        }
+        final JsonNode root = readJson(decodeBase64(EncodedWords.decode(found.value())));
+        if (!root.isObject()) {
+            throw new XSmtpApiException("X-SMTPAPI must be a JSON object, got " + kind(root));
+        }
+        return (com.fasterxml.jackson.databind.node.ObjectNode) root;
+    }
+
+    /** The whole header field for {@code json}: {@code X-SMTPAPI: } base64 folded at 76, CRLF. */
+    public static String field(final JsonNode json) {
+        final String base64;
+        try {
+            base64 = Base64.getEncoder().encodeToString(JSON.writeValueAsBytes(json));
+        } catch (final JsonProcessingException e) {
+            throw new IllegalStateException(e); // a tree always serialises
+        }
+        return NAME + ": " + fold(base64) + "\r\n";
+    }
+
+    /** Base64 folded into lines of 76 (the reader ignores the white space). */
+    public static String fold(final String base64) {
+        final StringBuilder out = new StringBuilder(base64.length() + base64.length() / 76 * 3);
+        for (int i = 0; i < base64.length(); i += 76) {
+            if (i > 0) {
+                out.append("\r\n ");
+            }
+            out.append(base64, i, Math.min(base64.length(), i + 76));
+        }
+        return out.toString();
+    }
+
     /** Parses the header's value as it appears in the message (folding and encoded words allowed). */
     public static XSmtpApi parseValue(final String headerValue, final int envelopeRecipients, final boolean smtputf8)
             throws XSmtpApiException {

@@ -141,6 +141,7 @@ public final class Expander {
                     .setCustomHeaders(new LinkedHashMap<>(customHeaders))
                     .setFilters(filters)
                     .setSmtputf8(raw.getSmtputf8())
+                    .setMailListTaskId(raw.getMailListTaskId())
                     .setInternetMessageId(messageIdHeader.substring(1, messageIdHeader.length() - 1))
                     .setContent(ByteBuffer.wrap(email))
                     .build());

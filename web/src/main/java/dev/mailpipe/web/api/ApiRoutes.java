@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -63,15 +65,17 @@ public final class ApiRoutes {
     private final MessageIdGenerator messageIds;
     private final Clock clock;
     private final Guards guards;
+    private final ListRoutes lists;
     private final AtomicLong requests = new AtomicLong();
 
     public ApiRoutes(final AccountStore accounts, final Submitter submitter, final MessageIdGenerator messageIds,
-            final Clock clock, final Guards guards) {
+            final Clock clock, final Guards guards, final AddressBook addressBook) {
         this.accounts = accounts;
         this.submitter = submitter;
         this.messageIds = messageIds;
         this.clock = clock;
         this.guards = guards;
+        this.lists = new ListRoutes(this, addressBook);
     }
 
     /** The largest request accepted, in bytes. */
@@ -80,13 +84,41 @@ public final class ApiRoutes {
     }
 
     public void register(final HttpRouting.Builder routing) {
-        routing.post("/apiv2/mail/send", this::send);
+        routing.post("/apiv2/mail/send", (req, res) -> handle(req, res, this::send));
+        final Map<String, Handler> calls = new LinkedHashMap<>();
+        calls.put("/apiv2/mail/taskinfo", lists::taskInfo);
+        for (final String op : List.of("add", "list", "update", "delete")) {
+            calls.put("/apiv2/addresslist/" + op, call -> lists.addressList(op, call));
+            calls.put("/apiv2/addressmember/" + op, call -> lists.addressMember(op, call));
+        }
+        // SendCloud takes these as GET with a query or as POST with a form
+        calls.forEach((path, handler) -> routing.get(path, (req, res) -> handle(req, res, handler))
+                .post(path, (req, res) -> handle(req, res, handler)));
     }
 
-    private void send(final ServerRequest req, final ServerResponse res) {
+    /** An authenticated API call: who, the fields (query and form), the files, the client's address. */
+    record Call(Credentials credentials, Map<String, String> form, List<SendRequest.Attachment> attachments,
+            String client, Instant now) {
+        String apiUser() {
+            return credentials.apiUser();
+        }
+    }
+
+    @FunctionalInterface
+    interface Handler {
+        /** The answer's {@code info}. */
+        ObjectNode handle(Call call) throws ApiException;
+    }
+
+    /**
+     * Every route: request size (413), the failed-login throttle (429), credentials (401), then the
+     * handler; SendCloud's JSON shape either way; Kafka trouble is 503, never a stack trace.
+     */
+    private void handle(final ServerRequest req, final ServerResponse res, final Handler handler) {
         try {
             final FormData.Parsed parsed = form(req, guards.maxRequestBytes());
-            final Map<String, String> form = parsed.fields();
+            final Map<String, String> form = new HashMap<>(parsed.fields());
+            req.query().names().forEach(name -> form.putIfAbsent(name, req.query().get(name)));
             final String client = guards.clientAddress().apply(req);
             if (guards.logins().isBlocked(client)) {
                 throw new ApiException(429, "too many failed logins from this address, try again later");
@@ -98,45 +130,75 @@ public final class ApiRoutes {
                 guards.logins().recordFailure(client);
                 throw new ApiException(401, "apiUser or apiKey is wrong");
             }
-            final Instant now = clock.instant();
-            final SendRequest.Mapped mapped = SendRequest.map(form, parsed.attachments(), now);
-            if (guards.senders().check(credentials.apiUser(), mapped.mailFrom(), mapped.content())
-                    instanceof SenderAuthorisation.Refused refused) {
-                throw new ApiException(403, refused.text());
-            }
-            // counted once per accepted call, as SMTP counts MAIL FROM: "API and SMTP calls together"
-            if (!guards.rateLimiter().tryAcquire(credentials.apiUser())) {
-                throw new ApiException(429, "Frequency limited: over the account's rate limit, try again later");
-            }
-            final String label = mapped.label() != null ? mapped.label() : credentials.label();
-            final String messageId = messageIds.next(requests.incrementAndGet());
-            final Submission submission = new Submission(messageId, credentials.apiUser(), label, mapped.mailFrom(),
-                    mapped.recipients(), now, client, "", null, mapped.content(),
-                    accounts.trackingDefaults(credentials.apiUser()), false, Submission.API);
-            if (!submitter.submit(submission)) {
-                throw new ApiException(503, "the mail could not be queued now, try again later");
-            }
+            final ObjectNode info = handler.handle(new Call(credentials, form, parsed.attachments(), client,
+                    clock.instant()));
             final ObjectNode body = JSON.createObjectNode();
             body.put("result", true).put("statusCode", 200).put("message", "请求成功");
-            final ObjectNode info = body.putObject("info");
-            if (!"false".equalsIgnoreCase(form.getOrDefault("respEmailId", "true").strip())) {
-                final var ids = info.putArray("emailIdList");
-                for (int i = 0; i < mapped.recipients().size(); i++) {
-                    ids.add(EmailIds.emailId(messageId, i, mapped.recipients().get(i)));
-                }
-            }
-            LOG.debug("api send {} from {} to {} recipients", messageId, credentials.apiUser(),
-                    mapped.recipients().size());
+            body.set("info", info);
             json(res, 200, body);
         } catch (final ApiException e) {
-            final ObjectNode body = JSON.createObjectNode();
-            body.put("result", false).put("statusCode", e.status()).put("message", e.getMessage());
-            body.putObject("info");
-            json(res, e.status(), body);
+            error(res, e.status(), e.getMessage());
+        } catch (final IllegalStateException e) {
+            LOG.warn("api {}: {}", req.path().path(), e.getMessage());
+            error(res, 503, "the request could not be completed now, try again later");
         }
     }
 
-    private static void json(final ServerResponse res, final int status, final ObjectNode body) {
+    private static void error(final ServerResponse res, final int status, final String message) {
+        final ObjectNode body = JSON.createObjectNode();
+        body.put("result", false).put("statusCode", status).put("message", message);
+        body.putObject("info");
+        json(res, status, body);
+    }
+
+    /** The sender's domain (403) and the shared rate budget (429), as SMTP ingest applies them. */
+    void admit(final Call call, final SendRequest.Mapped mapped) throws ApiException {
+        if (guards.senders().check(call.apiUser(), mapped.mailFrom(), mapped.content())
+                instanceof SenderAuthorisation.Refused refused) {
+            throw new ApiException(403, refused.text());
+        }
+        // counted once per accepted call, as SMTP counts MAIL FROM: "API and SMTP calls together"
+        if (!guards.rateLimiter().tryAcquire(call.apiUser())) {
+            throw new ApiException(429, "Frequency limited: over the account's rate limit, try again later");
+        }
+    }
+
+    /** The submission of a mapped call (a list send's template has no recipients). */
+    Submission submission(final Call call, final SendRequest.Mapped mapped, final String messageId,
+            final List<String> recipients) {
+        final String label = mapped.label() != null ? mapped.label() : call.credentials().label();
+        return new Submission(messageId, call.apiUser(), label, mapped.mailFrom(), recipients, call.now(),
+                call.client(), "", null, mapped.content(), accounts.trackingDefaults(call.apiUser()), false,
+                Submission.API);
+    }
+
+    String nextId() {
+        return messageIds.next(requests.incrementAndGet());
+    }
+
+    private ObjectNode send(final Call call) throws ApiException {
+        final Map<String, String> form = call.form();
+        if ("true".equalsIgnoreCase(form.getOrDefault("useAddressList", "false").strip())) {
+            return lists.send(call);
+        }
+        final SendRequest.Mapped mapped = SendRequest.map(form, call.attachments(), call.now());
+        admit(call, mapped);
+        final String messageId = nextId();
+        if (!submitter.submit(submission(call, mapped, messageId, mapped.recipients()))) {
+            throw new ApiException(503, "the mail could not be queued now, try again later");
+        }
+        final ObjectNode info = JSON.createObjectNode();
+        if (!"false".equalsIgnoreCase(form.getOrDefault("respEmailId", "true").strip())) {
+            final var ids = info.putArray("emailIdList");
+            for (int i = 0; i < mapped.recipients().size(); i++) {
+                ids.add(EmailIds.emailId(messageId, i, mapped.recipients().get(i)));
+            }
+        }
+        LOG.debug("api send {} from {} to {} recipients", messageId, call.apiUser(), mapped.recipients().size());
+        return info;
+    }
+
+    static void json(final ServerResponse res, final int status, final ObjectNode body) {
         res.status(Status.create(status));
         res.header(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
         res.header(HeaderNames.CACHE_CONTROL, "no-store");
@@ -148,6 +210,9 @@ public final class ApiRoutes {
     }
 
     private static FormData.Parsed form(final ServerRequest req, final int maxBytes) throws ApiException {
+        if (!req.content().hasEntity()) {
+            return new FormData.Parsed(Map.of(), List.of()); // a GET: the query holds the fields
+        }
         final String contentType = req.headers().contentType().map(t -> t.text()).orElse("");
         final String type = contentType.toLowerCase(Locale.ROOT);
         final boolean multipart = type.startsWith("multipart/form-data");
@@ -168,7 +233,7 @@ public final class ApiRoutes {
             throw new ApiException(413, "the request is larger than " + maxBytes + " bytes (the SMTP SIZE limit)");
         }
         return multipart ? FormData.parse(contentType, body)
-                : new FormData.Parsed(parse(new String(body, StandardCharsets.ISO_8859_1)), java.util.List.of());
+                : new FormData.Parsed(parse(new String(body, StandardCharsets.ISO_8859_1)), List.of());
     }
 
     /** application/x-www-form-urlencoded, UTF-8; a repeated field keeps its first value. */

@@ -228,16 +228,9 @@ public final class SendRequest {
         return true;
     }
 
-    /** Base64 of X-SMTPAPI folded into lines of 76 (the reader ignores the white space). */
+    /** Base64 of X-SMTPAPI folded into lines of 76: core's one folding. */
     static String fold(final String base64) {
-        final StringBuilder out = new StringBuilder(base64.length() + base64.length() / 76 * 3);
-        for (int i = 0; i < base64.length(); i += 76) {
-            if (i > 0) {
-                out.append("\r\n ");
-            }
-            out.append(base64, i, Math.min(base64.length(), i + 76));
-        }
-        return out.toString();
+        return XSmtpApiHeader.fold(base64);
     }
 
     private static List<Mailbox> addresses(final String value, final String field) throws ApiException {

@@ -1,0 +1,77 @@
+package dev.mailpipe.expander.lists;
+
+import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.ListTaskProgress;
+import dev.mailpipe.schemas.RawMessage;
+import dev.mailpipe.schemas.Topics;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.Branched;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Materialized;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Sends to address lists, expanded in the background: the expander keeps every list's members in
+ * a state store (from {@code mail.address-members}); a {@code mail.list-tasks} record starts a
+ * {@link ListTaskProcessor}, which queues the members in submissions of 100 on {@code mail.raw}
+ * — from there they are expanded like any submission (suppressed members dropped, tracking,
+ * events carrying the task id) — and its progress on {@code mail.list-tasks.progress}.
+ */
+public final class ListTasks {
+
+    public static final String MEMBERS_STORE = "address-members";
+    public static final String TASKS_STORE = "list-tasks";
+    public static final String PROGRESS_STORE = "list-task-progress";
+
+    /** What the processor emits: a submission or a progress report. */
+    record Output(RawMessage raw, ListTaskProgress progress) {
+    }
+
+    private ListTasks() {
+    }
+
+    /** The topics of list sends (see platform's {@code ListTopics}). */
+    public static List<TopicSpec> topics(final int partitions, final Map<String, String> topicConfig) {
+        return dev.mailpipe.platform.lists.ListTopics.sends(partitions, topicConfig);
+    }
+
+    /**
+     * Adds list expansion to the expander's topology.
+     *
+     * @param perSecond submissions (of up to 100 members) per second and partition
+     */
+    public static void build(final StreamsBuilder builder, final java.time.Clock clock, final int perSecond) {
+        build(builder, clock, ListTaskProcessor.Pace.perSecond(perSecond));
+    }
+
+    static void build(final StreamsBuilder builder, final java.time.Clock clock, final ListTaskProcessor.Pace pace) {
+        builder.table(Topics.ADDRESS_MEMBERS.name(),
+                Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("members-source"),
+                Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(MEMBERS_STORE)
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TASKS_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(PROGRESS_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.stream(Topics.LIST_TASKS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("list-tasks-source"))
+                .process(() -> new ListTaskProcessor(clock, pace), Named.as("list-tasks"),
+                        MEMBERS_STORE, TASKS_STORE, PROGRESS_STORE)
+                .split(Named.as("list-output-"))
+                .branch((key, out) -> out.raw() != null, Branched.withConsumer(raw -> raw
+                        .mapValues(Output::raw, Named.as("list-submissions"))
+                        .to(Topics.RAW.name(), Produced.with(Topics.RAW.keySerde(), Topics.RAW.valueSerde())
+                                .withName("list-submissions-sink")), "raw"))
+                .defaultBranch(Branched.withConsumer(progress -> progress
+                        .mapValues(Output::progress, Named.as("list-progress"))
+                        .to(Topics.LIST_TASK_PROGRESS.name(), Produced.with(Topics.LIST_TASK_PROGRESS.keySerde(),
+                                Topics.LIST_TASK_PROGRESS.valueSerde()).withName("list-progress-sink")), "progress"));
+    }
+}
