@@ -21,7 +21,7 @@ import java.util.TreeMap;
  *
  * <p>Not thread-safe (consumer thread only).
  */
-final class OffsetTracker {
+public final class OffsetTracker {
 
     /** Prefix of the metadata format; anything else in the metadata is ignored. */
     static final String METADATA_PREFIX = "mp1:";
@@ -193,8 +193,9 @@ final class OffsetTracker {
     /**
      * The completed offsets a commit's metadata names. Each run is {@code a[-b]} in base 36: the
      * offsets {@code base+a .. base+a+b}. Malformed or foreign metadata names none (so redelivers).
+     * Also read by {@code ./mailpipe queue}: those records are done, not deferred.
      */
-    static java.util.List<Long> decode(final long base, final String metadata) {
+    public static java.util.List<Long> decode(final long base, final String metadata) {
         final java.util.List<Long> offsets = new java.util.ArrayList<>();
         if (metadata == null || !metadata.startsWith(METADATA_PREFIX) || base < 0) {
             return offsets;

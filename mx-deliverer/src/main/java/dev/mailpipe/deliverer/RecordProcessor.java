@@ -116,6 +116,10 @@ final class RecordProcessor {
                         RetryHeaders.put(headers, RetryHeaders.ATTEMPT, retry.nextAttempt());
                         RetryHeaders.put(headers, RetryHeaders.FIRST_ATTEMPT, firstAttempt.toEpochMilli());
                         RetryHeaders.put(headers, RetryHeaders.DUE_AT, retry.dueAt().toEpochMilli());
+                        if (d.mxHost() != null) {
+                            RetryHeaders.put(headers, RetryHeaders.MX_HOST, d.mxHost());
+                        }
+                        RetryHeaders.put(headers, RetryHeaders.LAST_ERROR, DeliveryEvents.reasonOf(d));
                         out.add(new ProducerRecord<>(retry.stage().topic(), null, record.key(),
                                 emailWriter.serialize(retry.stage().topic(), email), headers));
                     }

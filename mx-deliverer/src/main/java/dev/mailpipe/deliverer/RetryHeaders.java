@@ -2,6 +2,7 @@ package dev.mailpipe.deliverer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -19,6 +20,10 @@ public final class RetryHeaders {
     public static final String FIRST_ATTEMPT = "mailpipe.retry.first-attempt";
     /** Epoch millis before which the record must not be attempted. */
     public static final String DUE_AT = "mailpipe.retry.due-at";
+    /** The MX host of the attempt that deferred (UTF-8; absent when no host was reached). */
+    public static final String MX_HOST = "mailpipe.retry.mx-host";
+    /** The reply of the attempt that deferred, e.g. {@code 451 4.7.1 greylisted} (UTF-8). */
+    public static final String LAST_ERROR = "mailpipe.retry.last-error";
 
     /**
      * The names before 0.1 settled on one convention. Records written by an older deliverer may still
@@ -30,7 +35,8 @@ public final class RetryHeaders {
     private RetryHeaders() {
     }
 
-    static OptionalLong get(final Headers headers, final String name) {
+    /** A decimal header (the current name, else its legacy one); empty when absent or not a number. */
+    public static OptionalLong get(final Headers headers, final String name) {
         Header h = headers.lastHeader(name);
         if (h == null && LEGACY.containsKey(name)) {
             h = headers.lastHeader(LEGACY.get(name));
@@ -43,6 +49,13 @@ public final class RetryHeaders {
         } catch (final NumberFormatException e) {
             return OptionalLong.empty();
         }
+    }
+
+    /** A text header (UTF-8); empty when absent. */
+    public static Optional<String> text(final Headers headers, final String name) {
+        final Header h = headers.lastHeader(name);
+        return h == null || h.value() == null ? Optional.empty()
+                : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
     }
 
     static void put(final Headers headers, final String name, final long value) {

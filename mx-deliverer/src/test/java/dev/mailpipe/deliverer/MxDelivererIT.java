@@ -15,6 +15,7 @@ import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.Dnsmasq;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import dev.mailpipe.testsupport.TestSmtpServer;
+import dev.mailpipe.testsupport.TopicCollector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -174,6 +175,17 @@ class MxDelivererIT {
         assertThat(deferred.get(0).getRemoteReply().getCode()).isEqualTo(451);
         assertThat(deferred.get(0).getRemoteReply().getEnhancedStatus()).isEqualTo("4.3.0");
         assertThat(flaky.received()).hasSize(1);
+        // the retry records say where and why (read by ./mailpipe queue)
+        try (TopicCollector<String, OutboundEmail> retries = KAFKA.cluster().collector("mail.outbound.retry-1s",
+                new StringDeserializer(), Topics.OUTBOUND.valueSerde().deserializer())) {
+            await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(retries.poll())
+                    .filteredOn(r -> r.value().getEmailId().equals(email.getEmailId())).first()
+                    .satisfies(r -> {
+                        assertThat(RetryHeaders.text(r.headers(), RetryHeaders.MX_HOST)).hasValue("mx.flaky.test");
+                        assertThat(RetryHeaders.text(r.headers(), RetryHeaders.LAST_ERROR)).hasValueSatisfying(
+                                e -> assertThat(e).startsWith("451").contains("4.3.0"));
+                    }));
+        }
     }
 
     @Test

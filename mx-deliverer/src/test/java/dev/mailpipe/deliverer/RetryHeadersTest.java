@@ -13,6 +13,8 @@ class RetryHeadersTest {
         assertThat(RetryHeaders.ATTEMPT).isEqualTo("mailpipe.retry.attempt");
         assertThat(RetryHeaders.FIRST_ATTEMPT).isEqualTo("mailpipe.retry.first-attempt");
         assertThat(RetryHeaders.DUE_AT).isEqualTo("mailpipe.retry.due-at");
+        assertThat(RetryHeaders.MX_HOST).isEqualTo("mailpipe.retry.mx-host");
+        assertThat(RetryHeaders.LAST_ERROR).isEqualTo("mailpipe.retry.last-error");
     }
 
     @Test
@@ -33,5 +35,14 @@ class RetryHeadersTest {
         RetryHeaders.put(headers, RetryHeaders.ATTEMPT, 4);
 
         assertThat(RetryHeaders.get(headers, RetryHeaders.ATTEMPT)).hasValue(4);
+    }
+
+    @Test
+    void shouldReadTextHeadersAsUtf8() {
+        final RecordHeaders headers = new RecordHeaders();
+        RetryHeaders.put(headers, RetryHeaders.LAST_ERROR, "451 4.7.1 réessayez");
+
+        assertThat(RetryHeaders.text(headers, RetryHeaders.LAST_ERROR)).hasValue("451 4.7.1 réessayez");
+        assertThat(RetryHeaders.text(headers, RetryHeaders.MX_HOST)).isEmpty();
     }
 }

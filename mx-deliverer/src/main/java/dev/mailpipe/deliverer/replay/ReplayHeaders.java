@@ -16,7 +16,7 @@ public final class ReplayHeaders {
 
     /** Retry state and the dead-letter reason belong to the old attempts, not to the new one. */
     private static final Set<String> DROPPED = Set.of(RetryHeaders.ATTEMPT, RetryHeaders.FIRST_ATTEMPT,
-            RetryHeaders.DUE_AT, DeadLetterHeaders.REASON, DeadLetterHeaders.TOPIC, DeadLetterHeaders.PARTITION,
+            RetryHeaders.DUE_AT, RetryHeaders.MX_HOST, RetryHeaders.LAST_ERROR, DeadLetterHeaders.REASON, DeadLetterHeaders.TOPIC, DeadLetterHeaders.PARTITION,
             DeadLetterHeaders.OFFSET, REPLAYED_FROM,
             // names written before the one header convention (0.1)
             "mailpipe-attempt", "mailpipe-first-attempt", "mailpipe-due-at", "mailpipe-reason",

@@ -17,6 +17,8 @@ class ReplayHeadersTest {
                 .add(RetryHeaders.ATTEMPT, ascii("5"))
                 .add(RetryHeaders.FIRST_ATTEMPT, ascii("1700000000000"))
                 .add(RetryHeaders.DUE_AT, ascii("1700000300000"))
+                .add(RetryHeaders.MX_HOST, ascii("mx.example.com"))
+                .add(RetryHeaders.LAST_ERROR, ascii("451 4.7.1 try later"))
                 .add(DeadLetterHeaders.REASON, ascii("expired: 451 try later"))
                 .add("traceparent", ascii("00-abc-def-01"));
 
@@ -25,6 +27,8 @@ class ReplayHeadersTest {
         assertThat(replay.lastHeader(RetryHeaders.ATTEMPT)).isNull();
         assertThat(replay.lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
         assertThat(replay.lastHeader(RetryHeaders.DUE_AT)).isNull();
+        assertThat(replay.lastHeader(RetryHeaders.MX_HOST)).isNull();
+        assertThat(replay.lastHeader(RetryHeaders.LAST_ERROR)).isNull();
         assertThat(replay.lastHeader(DeadLetterHeaders.REASON)).isNull();
         assertThat(text(replay, "traceparent")).isEqualTo("00-abc-def-01");
         assertThat(text(replay, ReplayHeaders.REPLAYED_FROM)).isEqualTo("mail.outbound.dlt/2/41");
