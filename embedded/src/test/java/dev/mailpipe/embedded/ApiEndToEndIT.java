@@ -168,12 +168,16 @@ class ApiEndToEndIT {
         assertThat(recipients).hasSize(MEMBERS).doesNotHaveDuplicates();
         assertThat(new HashSet<>(recipients)).isEqualTo(expected);
 
-        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
             final JsonNode info = JSON.readTree(run("curl", "-sS", api + "mail/taskinfo?apiUser=" + USER + "&apiKey="
                     + KEY + "&maillistTaskId=" + task)).get("info");
             assertThat(info.get("status").asText()).isEqualTo("done");
             assertThat(info.get("total").asLong()).isEqualTo(MEMBERS);
             assertThat(info.get("queued").asLong()).isEqualTo(MEMBERS);
+            // counted from the events: each member requested and delivered once
+            assertThat(info.get("request").asLong()).isEqualTo(MEMBERS);
+            assertThat(info.get("delivered").asLong()).isEqualTo(MEMBERS);
+            assertThat(info.get("bounced").asLong()).isZero();
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("delivered").stream()
                 .filter(e -> task.equals(e.path("mailListTaskId").asText())).count()).isEqualTo(MEMBERS));

@@ -136,18 +136,20 @@ public final class ExpanderApp implements MailpipeApp {
     public static KafkaAccess kafkaAccess(final ExpanderConfig config) {
         final Map<String, String> topicConfig = KafkaDefaults.topicConfig();
         final List<TopicSpec> lists = ListTasks.topics(config.topicPartitions(), topicConfig);
-        return new KafkaAccess(
-                List.of(new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
-                        new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
-                        new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
-                        new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
-                        CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
-                        lists.get(0), lists.get(1), lists.get(2)),
+        final List<TopicSpec> topics = new java.util.ArrayList<>(List.of(
+                new TopicSpec(Topics.RAW.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.OUTBOUND.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.DELIVERY_EVENTS.name(), config.topicPartitions(), topicConfig),
+                new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
+                CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
+        topics.addAll(lists);
+        return new KafkaAccess(topics,
+                // mail.delivery-events too: the events of list sends are counted per task
                 Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name(), Topics.ADDRESS_MEMBERS.name(),
-                        Topics.LIST_TASKS.name()),
+                        Topics.LIST_TASKS.name(), Topics.DELIVERY_EVENTS.name()),
                 // mail.raw too: a list send's members are queued there in submissions of 100
                 Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name(), Topics.RAW.name(),
-                        Topics.LIST_TASK_PROGRESS.name()),
+                        Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name()),
                 // scaled on mail.raw's lag (a list send's backlog shows there too); the members table and
                 // the tasks are read by the same group but are no backlog
                 Optional.of(new KafkaAccess.ConsumerGroup(config.applicationId(), Set.of(Topics.RAW.name()))),

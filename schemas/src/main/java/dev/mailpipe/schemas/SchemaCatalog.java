@@ -31,7 +31,7 @@ public final class SchemaCatalog {
         return List.of(RawMessage.getClassSchema(), OutboundEmail.getClassSchema(),
                 DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema(),
                 SenderDomain.getClassSchema(), AddressList.getClassSchema(), AddressMember.getClassSchema(),
-                ListTask.getClassSchema(), ListTaskProgress.getClassSchema());
+                ListTask.getClassSchema(), ListTaskProgress.getClassSchema(), ListTaskCounts.getClassSchema());
     }
 
     private static SchemaStore.Cache load() {

@@ -93,6 +93,10 @@ public final class Topics {
     public static final Topic<String, ListTaskProgress> LIST_TASK_PROGRESS = new Topic<>("mail.list-tasks.progress",
             KEY, new CodecSerde<>(SingleObjectCodec.of(ListTaskProgress.class)));
 
+    /** Event counts of each list task (compacted), key = taskId. Written by the expander, read by the web service. */
+    public static final Topic<String, ListTaskCounts> LIST_TASK_COUNTS = new Topic<>("mail.list-tasks.counts",
+            KEY, new CodecSerde<>(SingleObjectCodec.of(ListTaskCounts.class)));
+
     private Topics() {
     }
 }

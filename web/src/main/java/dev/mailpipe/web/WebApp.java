@@ -167,15 +167,16 @@ public final class WebApp implements MailpipeApp {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
         final List<TopicSpec> lists = ListTopics.sends(partitions, KafkaDefaults.topicConfig());
         // mail.suppressions as every service creates it (the expander mirrors it as a table)
-        return new KafkaAccess(List.of(
+        final List<TopicSpec> topics = new ArrayList<>(List.of(
                 new TopicSpec(Topics.DELIVERY_EVENTS.name(), partitions, KafkaDefaults.topicConfig()),
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
                 new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
                 AccountStore.topicSpec(), ClusterRateLimiter.topicSpec(),
-                CompactedTable.topicSpec(Topics.DOMAINS.name()), ListTopics.lists(), lists.get(0), lists.get(1),
-                lists.get(2)),
+                CompactedTable.topicSpec(Topics.DOMAINS.name()), ListTopics.lists()));
+        topics.addAll(lists);
+        return new KafkaAccess(topics,
                 Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name(), Topics.ADDRESS_LISTS.name(),
-                        Topics.ADDRESS_MEMBERS.name(), Topics.LIST_TASK_PROGRESS.name()),
+                        Topics.ADDRESS_MEMBERS.name(), Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name()),
                 Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC,
                         ClusterRateLimiter.TOPIC, Topics.ADDRESS_LISTS.name(), Topics.ADDRESS_MEMBERS.name(),
                         Topics.LIST_TASKS.name()),

@@ -10,6 +10,7 @@ import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.schemas.ListTask;
+import dev.mailpipe.schemas.ListTaskCounts;
 import dev.mailpipe.schemas.ListTaskProgress;
 import dev.mailpipe.schemas.ListTaskStatus;
 import dev.mailpipe.schemas.Topics;
@@ -171,6 +172,25 @@ class AddressListApiIT {
                 assertThat(task.get("info").get("status").asText()).isEqualTo("running");
                 assertThat(task.get("info").get("total").asLong()).isEqualTo(10_000);
                 assertThat(task.get("info").get("queued").asLong()).isEqualTo(4_200);
+                assertThat(task.get("info").get("delivered").asLong()).isZero();
+            });
+            try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                    dev.mailpipe.platform.KafkaDefaults.producer(KAFKA.bootstrapServers(), "counts-writer"),
+                    new org.apache.kafka.common.serialization.StringSerializer(),
+                    new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+                producer.send(new ProducerRecord<>(Topics.LIST_TASK_COUNTS.name(), ids.get(0),
+                        Topics.LIST_TASK_COUNTS.valueSerde().serializer().serialize("t", ListTaskCounts.newBuilder()
+                                .setTaskId(ids.get(0)).setCounts(Map.of("delivered", 4_000L, "bounced", 12L,
+                                        "spam_report", 1L)).setHardBounced(9).setUpdatedAt(Instant.now()).build())))
+                        .get();
+            }
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                final JsonNode task = JSON.readTree(run("curl", "-sS", info)).get("info");
+                assertThat(task.get("delivered").asLong()).isEqualTo(4_000);
+                assertThat(task.get("bounced").asLong()).isEqualTo(12);
+                assertThat(task.get("hardBounced").asLong()).isEqualTo(9);
+                assertThat(task.get("spamReported").asLong()).isEqualTo(1);
+                assertThat(task.get("dropped").asLong()).isZero();
             });
             assertThat(run("curl", "-sS", "-o", "/dev/null", "-w", "%{http_code}",
                     info.replace("apiUser=shop", "apiUser=rival"))).isEqualTo("404");

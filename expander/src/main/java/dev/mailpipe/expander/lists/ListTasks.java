@@ -8,12 +8,14 @@ import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
@@ -29,6 +31,8 @@ public final class ListTasks {
     public static final String MEMBERS_STORE = "address-members";
     public static final String TASKS_STORE = "list-tasks";
     public static final String PROGRESS_STORE = "list-task-progress";
+    public static final String SEEN_STORE = "list-task-events-seen";
+    public static final String COUNTS_STORE = "list-task-counts";
 
     /** What the processor emits: a submission or a progress report. */
     record Output(RawMessage raw, ListTaskProgress progress) {
@@ -73,5 +77,36 @@ public final class ListTasks {
                         .mapValues(Output::progress, Named.as("list-progress"))
                         .to(Topics.LIST_TASK_PROGRESS.name(), Produced.with(Topics.LIST_TASK_PROGRESS.keySerde(),
                                 Topics.LIST_TASK_PROGRESS.valueSerde()).withName("list-progress-sink")), "progress"));
+        counts(builder, clock);
+    }
+
+    /** The events of list sends, counted per task onto {@code mail.list-tasks.counts}. */
+    private static void counts(final StreamsBuilder builder, final java.time.Clock clock) {
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE),
+                Serdes.String(), Serdes.ByteArray()));
+        builder.stream(Topics.DELIVERY_EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
+                        .withName("list-events-source"))
+                .flatMap((key, bytes) -> {
+                    final String task = taskOf(bytes);
+                    return task == null ? List.<KeyValue<String, byte[]>>of() : List.of(KeyValue.pair(task, bytes));
+                }, Named.as("list-events"))
+                .repartition(Repartitioned.<String, byte[]>as("list-task-events")
+                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
+                .process(() -> new ListTaskCounter(clock), Named.as("list-task-counter"), SEEN_STORE, COUNTS_STORE)
+                .to(Topics.LIST_TASK_COUNTS.name(), Produced.with(Topics.LIST_TASK_COUNTS.keySerde(),
+                        Topics.LIST_TASK_COUNTS.valueSerde()).withName("list-counts-sink"));
+    }
+
+    /** The task id of an event, or null (most events are not of a list send; unreadable ones are skipped). */
+    private static String taskOf(final byte[] bytes) {
+        try {
+            final dev.mailpipe.schemas.DeliveryEvent event = Topics.DELIVERY_EVENTS.valueSerde().deserializer()
+                    .deserialize(Topics.DELIVERY_EVENTS.name(), bytes);
+            return event == null ? null : event.getMailListTaskId();
+        } catch (final RuntimeException e) {
+            return null;
+        }
     }
 }

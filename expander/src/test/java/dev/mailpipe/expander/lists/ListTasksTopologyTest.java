@@ -6,6 +6,10 @@ import dev.mailpipe.core.lists.ListKeys;
 import dev.mailpipe.core.smtpapi.XSmtpApi;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
 import dev.mailpipe.schemas.AddressMember;
+import dev.mailpipe.schemas.BounceClass;
+import dev.mailpipe.schemas.DeliveryEvent;
+import dev.mailpipe.schemas.EventType;
+import dev.mailpipe.schemas.ListTaskCounts;
 import dev.mailpipe.schemas.ListTask;
 import dev.mailpipe.schemas.ListTaskProgress;
 import dev.mailpipe.schemas.ListTaskStatus;
@@ -44,6 +48,8 @@ class ListTasksTopologyTest {
     private TestInputTopic<String, ListTask> tasks;
     private TestOutputTopic<String, RawMessage> raw;
     private TestOutputTopic<String, ListTaskProgress> progress;
+    private TestInputTopic<String, DeliveryEvent> events;
+    private TestOutputTopic<String, ListTaskCounts> counts;
 
     @BeforeEach
     void start() {
@@ -63,6 +69,10 @@ class ListTasksTopologyTest {
                 Topics.RAW.valueSerde().deserializer());
         progress = driver.createOutputTopic(Topics.LIST_TASK_PROGRESS.name(),
                 Topics.LIST_TASK_PROGRESS.keySerde().deserializer(), Topics.LIST_TASK_PROGRESS.valueSerde().deserializer());
+        events = driver.createInputTopic(Topics.DELIVERY_EVENTS.name(), Topics.DELIVERY_EVENTS.keySerde().serializer(),
+                Topics.DELIVERY_EVENTS.valueSerde().serializer());
+        counts = driver.createOutputTopic(Topics.LIST_TASK_COUNTS.name(), Topics.LIST_TASK_COUNTS.keySerde().deserializer(),
+                Topics.LIST_TASK_COUNTS.valueSerde().deserializer());
     }
 
     @AfterEach
@@ -153,5 +163,29 @@ class ListTasksTopologyTest {
         out.forEach(r -> recipients.addAll(r.getRecipients()));
         assertThat(recipients).containsExactly("ann@x.example");
         assertThat(new ArrayList<>(last.keySet())).contains("t-3");
+    }
+
+    private void event(final String task, final String emailId, final EventType type, final BounceClass bounce) {
+        events.pipeInput("m-1", DeliveryEvent.newBuilder().setType(type).setMessageId("m-1").setEmailId(emailId)
+                .setApiUser("shop").setTimestamp(NOW).setMailListTaskId(task).setBounceClass(bounce).build());
+    }
+
+    @Test
+    void shouldCountEachEmailOncePerEventTypeForItsTask() {
+        event("t-9", "m-10$a@x.example", EventType.request, null);
+        event("t-9", "m-11$b@x.example", EventType.request, null);
+        event("t-9", "m-10$a@x.example", EventType.delivered, null);
+        event("t-9", "m-10$a@x.example", EventType.delivered, null); // written again after a crash
+        event("t-9", "m-11$b@x.example", EventType.bounced, BounceClass.hard);
+        event(null, "m-12$c@x.example", EventType.delivered, null); // not a list send
+        event("t-8", "m-13$d@x.example", EventType.dropped, null);
+
+        final Map<String, ListTaskCounts> last = new java.util.HashMap<>();
+        counts.readKeyValuesToList().forEach(kv -> last.put(kv.key, kv.value));
+        assertThat(last).containsOnlyKeys("t-9", "t-8");
+        assertThat(last.get("t-9").getCounts()).containsExactlyInAnyOrderEntriesOf(
+                Map.of("request", 2L, "delivered", 1L, "bounced", 1L));
+        assertThat(last.get("t-9").getHardBounced()).isEqualTo(1);
+        assertThat(last.get("t-8").getCounts()).containsExactlyEntriesOf(Map.of("dropped", 1L));
     }
 }

@@ -24,11 +24,12 @@ public final class ListTopics {
         return CompactedTable.topicSpec(Topics.ADDRESS_LISTS.name());
     }
 
-    /** Members, tasks and progress, {@code partitions} each. */
+    /** Members, tasks, progress and event counts, {@code partitions} each. */
     public static List<TopicSpec> sends(final int partitions, final Map<String, String> topicConfig) {
         return List.of(
                 new TopicSpec(Topics.ADDRESS_MEMBERS.name(), partitions, COMPACTED),
                 new TopicSpec(Topics.LIST_TASKS.name(), partitions, topicConfig),
-                new TopicSpec(Topics.LIST_TASK_PROGRESS.name(), partitions, COMPACTED));
+                new TopicSpec(Topics.LIST_TASK_PROGRESS.name(), partitions, COMPACTED),
+                new TopicSpec(Topics.LIST_TASK_COUNTS.name(), partitions, COMPACTED));
     }
 }

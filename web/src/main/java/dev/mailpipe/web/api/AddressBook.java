@@ -6,6 +6,7 @@ import dev.mailpipe.platform.KafkaDefaults;
 import dev.mailpipe.schemas.AddressList;
 import dev.mailpipe.schemas.AddressMember;
 import dev.mailpipe.schemas.ListTask;
+import dev.mailpipe.schemas.ListTaskCounts;
 import dev.mailpipe.schemas.ListTaskProgress;
 import dev.mailpipe.schemas.Topics;
 import java.time.Duration;
@@ -35,7 +36,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
  * The address lists of the Web API, in Kafka: lists in the compacted {@code mail.address-lists}
  * (followed in memory: lists are few), members in the compacted {@code mail.address-members}, every
  * member of a list in its list's partition ({@link ListKeys#partition}), sends in
- * {@code mail.list-tasks} in that same partition, progress read from {@code mail.list-tasks.progress}.
+ * {@code mail.list-tasks} in that same partition, progress and event counts read from
+ * {@code mail.list-tasks.progress} and {@code mail.list-tasks.counts}.
  * Members are never all held: the expander iterates them from its state store; paging through a
  * list here scans the list's partition and keeps that list's current members only while it answers.
  */
@@ -46,15 +48,17 @@ public final class AddressBook implements AutoCloseable {
     private final String bootstrap;
     private final CompactedTable<AddressList> lists;
     private final CompactedTable<ListTaskProgress> progress;
+    private final CompactedTable<ListTaskCounts> counts;
     private final KafkaProducer<String, byte[]> producer;
     private final int partitions;
 
     private AddressBook(final String bootstrap, final CompactedTable<AddressList> lists,
-            final CompactedTable<ListTaskProgress> progress, final KafkaProducer<String, byte[]> producer,
-            final int partitions) {
+            final CompactedTable<ListTaskProgress> progress, final CompactedTable<ListTaskCounts> counts,
+            final KafkaProducer<String, byte[]> producer, final int partitions) {
         this.bootstrap = bootstrap;
         this.lists = lists;
         this.progress = progress;
+        this.counts = counts;
         this.producer = producer;
         this.partitions = partitions;
     }
@@ -67,6 +71,7 @@ public final class AddressBook implements AutoCloseable {
         final KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
                 KafkaDefaults.producer(bootstrap, clientId + "-lists"), new StringSerializer(), new ByteArraySerializer());
         CompactedTable<AddressList> lists = null;
+        CompactedTable<ListTaskProgress> progress = null;
         try {
             final int members = producer.partitionsFor(Topics.ADDRESS_MEMBERS.name()).size();
             final int tasks = producer.partitionsFor(Topics.LIST_TASKS.name()).size();
@@ -77,12 +82,17 @@ public final class AddressBook implements AutoCloseable {
             }
             lists = CompactedTable.start(bootstrap, clientId + "-lists", Topics.ADDRESS_LISTS.name(),
                     Topics.ADDRESS_LISTS.valueSerde());
-            final CompactedTable<ListTaskProgress> progress = CompactedTable.start(bootstrap, clientId + "-tasks",
+            progress = CompactedTable.start(bootstrap, clientId + "-tasks",
                     Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_PROGRESS.valueSerde());
-            return new AddressBook(bootstrap, lists, progress, producer, members);
+            final CompactedTable<ListTaskCounts> counts = CompactedTable.start(bootstrap, clientId + "-counts",
+                    Topics.LIST_TASK_COUNTS.name(), Topics.LIST_TASK_COUNTS.valueSerde());
+            return new AddressBook(bootstrap, lists, progress, counts, producer, members);
         } catch (final RuntimeException e) {
             if (lists != null) {
                 lists.close();
+            }
+            if (progress != null) {
+                progress.close();
             }
             producer.close(Duration.ZERO);
             throw e;
@@ -166,6 +176,11 @@ public final class AddressBook implements AutoCloseable {
         return progress.get(taskId);
     }
 
+    /** The task's emails per event type, as the expander counted them (empty before its first event). */
+    public Optional<ListTaskCounts> counts(final String taskId) {
+        return counts.get(taskId);
+    }
+
     private int partition(final String apiUser, final String list) {
         return ListKeys.partition(apiUser, list, partitions);
     }
@@ -216,5 +231,6 @@ public final class AddressBook implements AutoCloseable {
         producer.close(Duration.ofSeconds(5));
         lists.close();
         progress.close();
+        counts.close();
     }
 }

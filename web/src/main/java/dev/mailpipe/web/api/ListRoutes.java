@@ -36,6 +36,8 @@ final class ListRoutes {
     static final int MAX_PAGE = 100;
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** taskinfo field names where they differ from the event type's. */
+    private static final Map<String, String> COUNT_FIELDS = Map.of("spam_report", "spamReported");
 
     private final ApiRoutes api;
     private final AddressBook book;
@@ -186,6 +188,13 @@ final class ListRoutes {
         if (p.getReason() != null) {
             info.put("reason", p.getReason());
         }
+        // what became of the emails, from the events (each email counted once per type)
+        final Map<String, Long> byType = book.counts(id).map(c -> c.getCounts()).orElse(Map.of());
+        for (final String type : List.of("request", "delivered", "deferred", "bounced", "expired", "dropped", "invalid",
+                "open", "click", "unsubscribe", "spam_report")) {
+            info.put(COUNT_FIELDS.getOrDefault(type, type), byType.getOrDefault(type, 0L));
+        }
+        info.put("hardBounced", book.counts(id).map(c -> c.getHardBounced()).orElse(0L));
         info.put("gmtCreated", p.getCreatedAt().toString());
         info.put("gmtUpdated", p.getUpdatedAt().toString());
         return info;
