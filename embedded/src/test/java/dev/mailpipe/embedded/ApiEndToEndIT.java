@@ -11,8 +11,13 @@ import dev.mailpipe.expander.ExpanderApp;
 import dev.mailpipe.expander.ExpanderConfig;
 import dev.mailpipe.ingest.IngestSmtpApp;
 import dev.mailpipe.ingest.IngestSmtpConfig;
+import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
+import dev.mailpipe.schemas.Suppression;
+import dev.mailpipe.schemas.SuppressionReason;
+import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.testsupport.Dnsmasq;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import dev.mailpipe.testsupport.TestSmtpServer;
@@ -25,6 +30,7 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -42,8 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The Web API end to end, on the services {@code ./mailpipe up} runs: a send with Python requests
  * (as SendCloud's docs write it) arrives personalised at the receiving MX, with the emailIds the
  * API answered on its delivered events; a send to an address list of 150 members made through the
- * API arrives once per member with the member's values, taskinfo ends {@code done}, and every
- * delivered event carries the task id.
+ * API arrives once per member with the member's values (a suppressed member is dropped), taskinfo
+ * ends {@code done} with the counts of the events, and every delivered event carries the task id.
  */
 class ApiEndToEndIT {
 
@@ -137,9 +143,17 @@ class ApiEndToEndIT {
         final StringBuilder members = new StringBuilder();
         final List<Map<String, String>> vars = new ArrayList<>();
         final Set<String> expected = new HashSet<>();
+        final String suppressed = "member007@reader.test";
+        try (CompactedTable<Suppression> suppressions = CompactedTable.start(KAFKA.bootstrapServers(), "api-e2e",
+                Topics.SUPPRESSIONS.name(), Topics.SUPPRESSIONS.valueSerde())) {
+            suppressions.put(SuppressionKey.of(USER, suppressed), Suppression.newBuilder().setApiUser(USER)
+                    .setAddress(suppressed).setReason(SuppressionReason.unsubscribe).setCreatedAt(Instant.now()).build());
+        }
         for (int i = 0; i < MEMBERS; i++) {
             final String member = String.format("member%03d@reader.test", i);
-            expected.add(member);
+            if (!member.equals(suppressed)) {
+                expected.add(member);
+            }
             members.append(i == 0 ? "" : ";").append(member);
             vars.add(Map.of("%code%", "C" + i));
         }
@@ -157,7 +171,7 @@ class ApiEndToEndIT {
         assertThat(out.subList(0, 2)).containsExactly("True", String.valueOf(MEMBERS));
         final String task = out.get(2);
 
-        await().atMost(Duration.ofSeconds(180)).until(() -> listMail().size() >= MEMBERS);
+        await().atMost(Duration.ofSeconds(180)).until(() -> listMail().size() >= MEMBERS - 1);
         final List<String> recipients = new ArrayList<>();
         for (final TestSmtpServer.Received r : listMail()) {
             recipients.addAll(r.recipients());
@@ -165,7 +179,7 @@ class ApiEndToEndIT {
             assertThat(new String(r.data(), StandardCharsets.UTF_8)).contains("To: " + r.recipients().getFirst());
             assertThat(body(r)).isEqualTo("Your code is C" + n + ".");
         }
-        assertThat(recipients).hasSize(MEMBERS).doesNotHaveDuplicates();
+        assertThat(recipients).hasSize(MEMBERS - 1).doesNotHaveDuplicates();
         assertThat(new HashSet<>(recipients)).isEqualTo(expected);
 
         await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -175,12 +189,13 @@ class ApiEndToEndIT {
             assertThat(info.get("total").asLong()).isEqualTo(MEMBERS);
             assertThat(info.get("queued").asLong()).isEqualTo(MEMBERS);
             // counted from the events: each member requested and delivered once
-            assertThat(info.get("request").asLong()).isEqualTo(MEMBERS);
-            assertThat(info.get("delivered").asLong()).isEqualTo(MEMBERS);
+            assertThat(info.get("request").asLong()).isEqualTo(MEMBERS - 1);
+            assertThat(info.get("delivered").asLong()).isEqualTo(MEMBERS - 1);
+            assertThat(info.get("dropped").asLong()).isEqualTo(1);
             assertThat(info.get("bounced").asLong()).isZero();
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("delivered").stream()
-                .filter(e -> task.equals(e.path("mailListTaskId").asText())).count()).isEqualTo(MEMBERS));
+                .filter(e -> task.equals(e.path("mailListTaskId").asText())).count()).isEqualTo(MEMBERS - 1));
     }
 
     /** The text of a single-part base64 message (what the API builds), decoded. */
