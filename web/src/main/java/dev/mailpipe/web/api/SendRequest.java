@@ -155,7 +155,7 @@ public final class SendRequest {
         byte[] content = write(message.build());
         if (encodedApi != null) {
             // written by hand: mime4j would refold the base64 its own way; the field may stand anywhere
-            final byte[] field = (XSmtpApiHeader.NAME + ": " + fold(encodedApi) + "\r\n")
+            final byte[] field = (XSmtpApiHeader.NAME + ": " + XSmtpApiHeader.fold(encodedApi) + "\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             final byte[] joined = new byte[field.length + content.length];
             System.arraycopy(field, 0, joined, 0, field.length);
@@ -226,11 +226,6 @@ public final class SendRequest {
             }
         }
         return true;
-    }
-
-    /** Base64 of X-SMTPAPI folded into lines of 76: core's one folding. */
-    static String fold(final String base64) {
-        return XSmtpApiHeader.fold(base64);
     }
 
     private static List<Mailbox> addresses(final String value, final String field) throws ApiException {
