@@ -161,6 +161,26 @@ def process_label(pid, name):
     return name
 
 
+CLK_TCK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def tree_cpu_seconds(roots):
+    """User + system CPU seconds used so far by the process trees under roots, including their children
+    that have exited: each live process's utime+stime plus cutime+cstime (the CPU of its children it
+    has already waited for). A delta of two calls is the CPU the trees used in between, whichever
+    processes came and went (Postfix's smtp/cleanup/smtpd processes are children of master)."""
+    ticks = 0
+    for pid in tree([r for r in roots if r]):
+        try:
+            with open("/proc/%d/stat" % pid) as f:
+                s = f.read()
+            fields = s[s.rindex(")") + 2:].split()
+            ticks += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime (fields 14-17)
+        except (OSError, ValueError, IndexError):
+            pass
+    return ticks / float(CLK_TCK)
+
+
 class RssSampler(threading.Thread):
     """Peak resident set per process (VmHWM) of the process trees under `roots()`."""
 
@@ -597,6 +617,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     if system.user:
         cmd += ["--user", system.user, "--key", system.key]
     sink.clear()
+    cpu0 = tree_cpu_seconds(system.roots())
     errlog = os.path.join(work, "loadgen.log")
     # own process group: on a timeout the worker processes are stopped too, not only their parent
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(errlog, "w"), stdin=subprocess.DEVNULL,
@@ -621,6 +642,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     acked = {row[0]: row for row in doc["results"] if row[3] == 250}
     expected = sum(row[4] for row in acked.values())
     arrivals = sink.wait_for(set(acked), expected, deliver_timeout)
+    cpu = tree_cpu_seconds(system.roots()) - cpu0
     start = min((row[1] for row in doc["results"]), default=time.time())
     last_ack = max((row[2] for row in acked.values()), default=start)
     delivered = sum(a[1] for a in arrivals)
@@ -637,6 +659,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "delivery": delivered / max(1e-9, last_arrival - start) if delivered else 0.0,
         "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
         "p99": max(0.0, percentile(lat, 99)) if lat else float("nan"),
+        "cpu_s": cpu, "cpu": cpu * 1000.0 / delivered if delivered else float("nan"),
         "rejected": len(rejected), "personalised": personalised,
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
         "sample_reply": next((row[5] for row in doc["results"] if row[5]), ""),
@@ -673,10 +696,11 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                 rid = "%s%s%d%x" % (system.name[0], case["id"][0], i, int(time.time() * 10) & 0xfffff)
                 r = run_load(system, sink, case, opts, work, rid, opts.deliver_timeout)
                 log("%-8s %-10s run %d: ingest %7.1f msg/s, delivered %7.1f emails/s (%d/%d%s), p50 %.0f ms, "
-                    "p99 %.0f ms%s" % (system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
+                    "p99 %.0f ms, CPU %.1f s = %.2f s/1k emails%s" % (
+                                       system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
                                        r["expected"],
                                        ", %d personalised" % r["personalised"] if case["xsmtpapi"] else "",
-                                       r["p50"], r["p99"],
+                                       r["p50"], r["p99"], r["cpu_s"], r["cpu"],
                                        "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
                 runs.append(r)
             results[case["id"]] = runs
@@ -692,7 +716,10 @@ def summarize(runs):
         if not vals:
             return (float("nan"),) * 3
         return statistics.median(vals), min(vals), max(vals)
-    return {k: stat(k) for k in ("ingest", "delivery", "p50", "p99")}
+    return {k: stat(k) for k in STAT_KEYS}
+
+
+STAT_KEYS = ("ingest", "delivery", "p50", "p99", "cpu")
 
 
 def fmt(x, digits=0):
@@ -822,30 +849,30 @@ def render(table, cases, opts, stamp, elapsed):
              "sink delay %ds, %.0fs" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
                                          opts.sessions, opts.runs, opts.sink_delay, elapsed),
              "",
-             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | p50 ms | p99 ms | peak RSS / PSS MB | durability | status |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | CPU s/1k emails | p50 ms | p99 ms | peak RSS / PSS MB | durability | status |",
+             "|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in table:
         if row.get("status") == "not available":
-            lines.append("| %s | all | | | | | | | | not available: %s |" % (row["system"], row["error"][:120]))
+            lines.append("| %s | all | | | | | | | | | not available: %s |" % (row["system"], row["error"][:120]))
             continue
         s = row["stats"]
         if s is None:
-            lines.append("| %s | %s | | | | | | | | %s |" % (row["system"], row["case"], row["status"]))
+            lines.append("| %s | %s | | | | | | | | | %s |" % (row["system"], row["case"], row["status"]))
             continue
 
         def cell(k, digits=0):
             med, lo, hi = s[k]
             return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
-        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %.0f / %.0f | %s | %s |" % (
+        lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s |" % (
             row["system"], row["case"], row["messages"], row["rcpts"], cell("ingest"), cell("delivery"),
-            cell("p50"), cell("p99"), row["rss"], row["pss"], row["durability_short"], row["status"]))
+            cell("cpu", 2), cell("p50"), cell("p99"), row["rss"], row["pss"], row["durability_short"], row["status"]))
     lines.append("")
     # mailpipe's ratio to each peer
     by = {(r["system"], r.get("case")): r for r in table if r.get("stats")}
     peers = [s for s in dict.fromkeys(r["system"] for r in table) if s != "mailpipe"]
     if any(k[0] == "mailpipe" for k in by) and peers:
-        lines.append("| mailpipe ÷ peer | case | ingest | delivered | p50 latency |")
-        lines.append("|---|---|---|---|---|")
+        lines.append("| mailpipe ÷ peer | case | ingest | delivered | CPU per email | p50 latency |")
+        lines.append("|---|---|---|---|---|---|")
         for peer in peers:
             for case in cases:
                 a, b = by.get(("mailpipe", case["id"])), by.get((peer, case["id"]))
@@ -856,8 +883,8 @@ def render(table, cases, opts, stamp, elapsed):
                     floor = 1.0 if k == "p50" else 1e-9
                     den = b["stats"][k][0]
                     return fmt(a["stats"][k][0] / den, 2) + "×" if den == den and den >= floor else "n/a"
-                lines.append("| ÷ %s | %s | %s | %s | %s |" % (peer, case["id"], ratio("ingest"), ratio("delivery"),
-                                                             ratio("p50")))
+                lines.append("| ÷ %s | %s | %s | %s | %s | %s |" % (peer, case["id"], ratio("ingest"), ratio("delivery"),
+                                                                  ratio("cpu"), ratio("p50")))
         lines.append("")
     lines.append("Durability (when the 250 reply is sent); peak RSS per process (VmHWM):")
     seen = set()
@@ -879,18 +906,24 @@ def write_results(table, opts, stamp, smoke, report):
     csv_path = os.path.join(opts.results_dir, "results.csv")
     header = ("date_utc,mode,system,case,messages,rcpts,sessions,runs,sink_delay_s,ingest_msgs_s,ingest_min,ingest_max,"
               "delivered_emails_s,delivered_min,delivered_max,p50_ms,p50_min,p50_max,p99_ms,p99_min,p99_max,"
-              "peak_rss_mb,status,durability,git_rev,peak_pss_mb")
+              "peak_rss_mb,status,durability,git_rev,peak_pss_mb,cpu_s_per_1k,cpu_min,cpu_max")
     try:
         rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True).stdout.strip()
     except OSError:
         rev = ""
     new = not os.path.exists(csv_path)
+    if not new:  # columns are only ever appended: widen an older header in place (old rows lack the new fields)
+        with open(csv_path) as f:
+            old_header, rest = f.readline().rstrip("\n"), f.read()
+        if old_header != header and header.startswith(old_header + ","):
+            with open(csv_path, "w") as f:
+                f.write(header + "\n" + rest)
     with open(csv_path, "a") as f:
         if new:
             f.write(header + "\n")
         for row in table:
-            s = row.get("stats") or {k: (float("nan"),) * 3 for k in ("ingest", "delivery", "p50", "p99")}
+            s = row.get("stats") or {k: (float("nan"),) * 3 for k in STAT_KEYS}
             nums = []
             for k in ("ingest", "delivery", "p50", "p99"):
                 nums.extend(fmt(x, 1) for x in s[k])
@@ -899,7 +932,7 @@ def write_results(table, opts, stamp, smoke, report):
                               str(opts.sessions), str(row.get("runs", 0)), str(opts.sink_delay)] + nums +
                              [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
                               '"%s"' % row["durability"].replace('"', "'"), rev,
-                              fmt(row.get("pss", float("nan")), 0)]) + "\n")
+                              fmt(row.get("pss", float("nan")), 0)] + [fmt(x, 3) for x in s["cpu"]]) + "\n")
     base = os.path.join(opts.results_dir, "bench-%s" % stamp.strftime("%Y%m%dT%H%M%SZ"))
     with open(base + ".md", "w") as f:
         f.write(report)
