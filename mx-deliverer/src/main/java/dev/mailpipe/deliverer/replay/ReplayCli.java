@@ -81,6 +81,20 @@ public final class ReplayCli implements Callable<Integer> {
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                 description = "Longest wait for one Kafka request, or for a read to make progress (default: ${DEFAULT-VALUE}).")
         String timeout;
+        @Option(names = "--include-retrying",
+                description = "Also re-send emails whose latest event is deferred (the deliverer still retries them).")
+        boolean includeRetrying;
+        @Option(names = "--max-selected", paramLabel = "N", defaultValue = "1000000",
+                description = "Most candidate emails a replay holds (about 44 bytes of heap each); more fails before"
+                        + " anything is sent (default: ${DEFAULT-VALUE}).")
+        int maxSelected;
+
+        Replayer.Options options(final CommandLine cmd) {
+            if (maxSelected < 1) {
+                throw new ParameterException(cmd, "--max-selected must be at least 1: " + maxSelected);
+            }
+            return new Replayer.Options(dryRun, includeRetrying, maxSelected);
+        }
 
         Duration timeout(final CommandLine cmd) {
             return duration(cmd, "--timeout", timeout);
@@ -104,6 +118,8 @@ public final class ReplayCli implements Callable<Integer> {
         Replayer.Result run(final CommandLine cmd, final Map<String, String> env, final Function<Replayer, Replayer.Result> replay) {
             try (Replayer replayer = replayer(cmd, env)) {
                 return replay.apply(replayer);
+            } catch (final SelectedEmails.TooManyException e) {
+                throw new ReplayException(e.getMessage(), e);
             } catch (final KafkaException e) {
                 throw new ReplayException("Kafka at " + bootstrap(env) + ": " + e.getMessage(), e);
             }
@@ -127,10 +143,11 @@ public final class ReplayCli implements Callable<Integer> {
         @Override
         public Integer call() {
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of());
+            final Replayer.Options options = common.options(spec.commandLine());
             final PrintWriter out = spec.commandLine().getOut();
             printWindow(out, selector);
             print(out, Topics.OUTBOUND_DLT.name(), common.run(spec.commandLine(), parent.env,
-                    replayer -> replayer.replayDeadLetters(selector, common.dryRun)), common.dryRun);
+                    replayer -> replayer.replayDeadLetters(selector, options)), common.dryRun);
             return 0;
         }
     }
@@ -145,7 +162,8 @@ public final class ReplayCli implements Callable<Integer> {
         Common common;
         @Spec
         CommandLine.Model.CommandSpec spec;
-        @Option(names = "--include-deferred", description = "Also take emails with a deferred event in the window.")
+        @Option(names = "--include-deferred", description = "Also take emails with a deferred event in the window"
+                + " (those that then bounced or expired; with --include-retrying also those still retrying).")
         boolean includeDeferred;
         @Option(names = "--lookback", paramLabel = "DURATION", defaultValue = "7d",
                 description = "How far before --since to look for the emails on mail.outbound (default: ${DEFAULT-VALUE}).")
@@ -157,10 +175,11 @@ public final class ReplayCli implements Callable<Integer> {
                     : EnumSet.of(EventType.bounced);
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types);
             final Duration back = duration(spec.commandLine(), "--lookback", lookback);
+            final Replayer.Options options = common.options(spec.commandLine());
             final PrintWriter out = spec.commandLine().getOut();
             printWindow(out, selector);
             print(out, Topics.OUTBOUND.name(), common.run(spec.commandLine(), parent.env,
-                    replayer -> replayer.replayFromEvents(selector, back, common.dryRun)), common.dryRun);
+                    replayer -> replayer.replayFromEvents(selector, back, options)), common.dryRun);
             return 0;
         }
     }

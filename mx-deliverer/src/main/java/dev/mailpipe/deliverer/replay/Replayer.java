@@ -10,10 +10,8 @@ import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -82,11 +80,27 @@ public final class Replayer implements AutoCloseable {
                         Topics.SUPPRESSIONS.valueSerde());
     }
 
-    /** {@code mail.outbound.dlt} records the selector takes → {@code mail.outbound}. */
-    public Result replayDeadLetters(final ReplaySelector selector, final boolean dryRun) {
+    /**
+     * How a replay runs.
+     *
+     * @param dryRun          print what would be sent; write nothing
+     * @param includeRetrying also take emails whose latest event is {@code deferred} (still retried)
+     * @param maxSelected     most candidate emails held; more fails the replay before it sends anything
+     */
+    public record Options(boolean dryRun, boolean includeRetrying, int maxSelected) {
+    }
+
+    /**
+     * {@code mail.outbound.dlt} records the selector takes → {@code mail.outbound}, unless a later
+     * event on {@code mail.delivery-events} (up to its current end) says the email was delivered
+     * since, or is being retried again.
+     */
+    public Result replayDeadLetters(final ReplaySelector selector, final Options options) {
+        final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] counts = new long[3]; // matched, undecodable, sent
         final String topic = Topics.OUTBOUND_DLT.name();
-        final long scanned = scan.scan(topic, selector.window().since().toEpochMilli(), record -> {
+        final long since = selector.window().since().toEpochMilli();
+        scan.scan(topic, since, record -> {
             if (!selector.window().contains(record.timestamp())) {
                 return; // cheap check first: most of a long DLT is outside the window
             }
@@ -94,8 +108,26 @@ public final class Replayer implements AutoCloseable {
             if (email == null) {
                 counts[1]++;
             } else if (selector.selectsEmail(record.timestamp(), email)) {
+                emails.put(email.getEmailId(), LatestOutcome.EXPIRED, 0);
+            }
+        });
+        if (emails.size() > 0) {
+            // the expired event is written with the DLT record, so events from the window start on cover everything later
+            foldLaterEvents(emails, since, counts);
+        }
+        printSelection(emails, options);
+        final long[] remaining = {emails.countUnsent(options.includeRetrying())};
+        final long scanned = remaining[0] == 0 ? 0 : scan.scan(topic, since, record -> {
+            if (remaining[0] == 0 || !selector.window().contains(record.timestamp())) {
+                return;
+            }
+            final OutboundEmail email = decode(EMAILS, record, false);
+            if (email != null && selector.selectsEmail(record.timestamp(), email)
+                    && emails.outcome(email.getEmailId()).replayable(options.includeRetrying())
+                    && emails.markSent(email.getEmailId())) { // once, if the DLT holds an email twice
                 counts[0]++;
-                replay(record, email, dryRun);
+                remaining[0]--;
+                replay(record, email, options.dryRun());
             }
         });
         final long replayed = awaitSends();
@@ -103,48 +135,104 @@ public final class Replayer implements AutoCloseable {
     }
 
     /**
-     * Finds the events the selector takes on {@code mail.delivery-events}, then their emails on
-     * {@code mail.outbound} from {@code lookback} before the window, and re-produces each once.
+     * Reads {@code mail.delivery-events} from the window start to its current end: emails with an
+     * event the selector takes in the window become candidates, and every later event of a
+     * candidate moves its {@link LatestOutcome}; then the replayable ones are taken from
+     * {@code mail.outbound} from {@code lookback} before the window, the first copy of each.
      */
-    public Result replayFromEvents(final ReplaySelector selector, final Duration lookback, final boolean dryRun) {
-        final Set<String> wanted = new LinkedHashSet<>();
+    public Result replayFromEvents(final ReplaySelector selector, final Duration lookback, final Options options) {
+        final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] undecodable = new long[1];
-        final long eventsScanned = scan.scan(Topics.DELIVERY_EVENTS.name(), selector.window().since().toEpochMilli(),
-                record -> {
-                    if (!selector.window().contains(record.timestamp())) {
-                        return;
-                    }
-                    final DeliveryEvent event = decode(EVENTS, record);
-                    if (event == null) {
-                        undecodable[0]++;
-                    } else if (selector.selectsEvent(record.timestamp(), event)) {
-                        wanted.add(event.getEmailId());
-                    }
-                });
-        out.printf("%s: scanned %d, selected %d emails%n", Topics.DELIVERY_EVENTS.name(), eventsScanned, wanted.size());
-        if (wanted.isEmpty()) {
+        final long since = selector.window().since().toEpochMilli();
+        final long eventsScanned = scan.scan(Topics.DELIVERY_EVENTS.name(), since, record -> {
+            final DeliveryEvent event = decode(EVENTS, record);
+            if (event == null) {
+                undecodable[0]++;
+            } else if (event.getEmailId() != null) {
+                final LatestOutcome before = emails.outcome(event.getEmailId());
+                final LatestOutcome after = before.after(event.getType());
+                if (before != LatestOutcome.NONE) {
+                    emails.update(event.getEmailId(), after, 0);
+                } else if (after != LatestOutcome.NONE && selector.selectsEvent(record.timestamp(), event)) {
+                    emails.put(event.getEmailId(), after, 0);
+                }
+            }
+        });
+        out.printf("%s: scanned %d, %d candidate emails%n", Topics.DELIVERY_EVENTS.name(), eventsScanned, emails.size());
+        printSelection(emails, options);
+        final long[] remaining = {emails.countUnsent(options.includeRetrying())};
+        if (remaining[0] == 0) {
             return new Result(0, 0, 0, 0, undecodable[0], 0);
         }
-        final Set<String> pending = new LinkedHashSet<>(wanted);
         final long[] matched = new long[1];
         final long scanned = scan.scan(Topics.OUTBOUND.name(), selector.window().startMinus(lookback), record -> {
-            if (pending.isEmpty()) {
+            if (remaining[0] == 0) {
                 return;
             }
             final OutboundEmail email = decode(EMAILS, record);
             if (email == null) {
                 undecodable[0]++;
-            } else if (pending.remove(email.getEmailId())) { // the first copy only (earlier replays add more)
+            } else if (emails.outcome(email.getEmailId()).replayable(options.includeRetrying())
+                    && emails.markSent(email.getEmailId())) { // the first copy only (earlier replays add more)
                 matched[0]++;
-                replay(record, email, dryRun);
+                remaining[0]--;
+                replay(record, email, options.dryRun());
             }
         });
         final long replayed = awaitSends();
-        for (final String emailId : pending) {
-            err.println("missing: " + emailId + " (not on " + Topics.OUTBOUND.name() + " since "
-                    + java.time.Instant.ofEpochMilli(selector.window().startMinus(lookback)) + "; try a longer --lookback)");
+        final long missing = remaining[0];
+        if (missing > 0) {
+            reportMissing(selector, lookback, emails, options);
         }
-        return new Result(scanned, matched[0], replayed, pending.size(), undecodable[0], suppressed);
+        return new Result(scanned, matched[0], replayed, missing, undecodable[0], suppressed);
+    }
+
+    /** Moves the outcome of every email already in {@code emails} by its events from {@code since} on. */
+    private void foldLaterEvents(final SelectedEmails emails, final long since, final long[] counts) {
+        scan.scan(Topics.DELIVERY_EVENTS.name(), since, record -> {
+            final DeliveryEvent event = decode(EVENTS, record);
+            if (event == null) {
+                counts[1]++;
+            } else if (event.getEmailId() != null) {
+                final LatestOutcome before = emails.outcome(event.getEmailId());
+                if (before != LatestOutcome.NONE) {
+                    emails.update(event.getEmailId(), before.after(event.getType()), 0);
+                }
+            }
+        });
+    }
+
+    private void printSelection(final SelectedEmails emails, final Options options) {
+        final long[] by = emails.countByOutcome();
+        final long retrying = by[LatestOutcome.RETRYING.ordinal()];
+        out.printf("selected %d emails (latest outcome: bounced %d, expired %d, retrying %d%s); skipped: delivered since %d,"
+                        + " dropped %d%n",
+                emails.countUnsent(options.includeRetrying()), by[LatestOutcome.BOUNCED.ordinal()],
+                by[LatestOutcome.EXPIRED.ordinal()], retrying,
+                options.includeRetrying() || retrying == 0 ? "" : " skipped, --include-retrying takes them",
+                by[LatestOutcome.SUCCESS.ordinal()], by[LatestOutcome.DROPPED.ordinal()]);
+        out.flush();
+    }
+
+    /**
+     * Prints the emailIds selected but not found on {@code mail.outbound}. The table holds no ids,
+     * so they come from a second read of the window's events; only when some are missing.
+     */
+    private void reportMissing(final ReplaySelector selector, final Duration lookback, final SelectedEmails emails,
+            final Options options) {
+        final String from = java.time.Instant.ofEpochMilli(selector.window().startMinus(lookback)).toString();
+        scan.scan(Topics.DELIVERY_EVENTS.name(), selector.window().since().toEpochMilli(), record -> {
+            if (!selector.window().contains(record.timestamp())) {
+                return;
+            }
+            final DeliveryEvent event = decode(EVENTS, record, false);
+            if (event != null && event.getEmailId() != null
+                    && emails.outcome(event.getEmailId()).replayable(options.includeRetrying())
+                    && emails.markSent(event.getEmailId())) { // marks it reported: once per email
+                err.println("missing: " + event.getEmailId() + " (not on " + Topics.OUTBOUND.name() + " since " + from
+                        + "; try a longer --lookback)");
+            }
+        });
     }
 
     private void replay(final ConsumerRecord<byte[], byte[]> record, final OutboundEmail email, final boolean dryRun) {
@@ -188,13 +276,25 @@ public final class Replayer implements AutoCloseable {
     }
 
     private <T> T decode(final Deserializer<T> deserializer, final ConsumerRecord<byte[], byte[]> record) {
+        return decode(deserializer, record, true);
+    }
+
+    /** {@code report} false on a second read of the same records: each is reported once. */
+    private <T> T decode(final Deserializer<T> deserializer, final ConsumerRecord<byte[], byte[]> record,
+            final boolean report) {
         if (record.value() == null) {
+            if (!report) {
+                return null;
+            }
             err.println("skipped empty record " + record.topic() + "/" + record.partition() + "/" + record.offset());
             return null;
         }
         try {
             return deserializer.deserialize(record.topic(), record.value());
         } catch (final RuntimeException e) {
+            if (!report) {
+                return null;
+            }
             err.println("skipped undecodable record " + record.topic() + "/" + record.partition() + "/"
                     + record.offset() + ": " + e.getMessage());
             return null;

@@ -130,13 +130,14 @@ class ReplayIT {
         event(msg, EventType.bounced, bouncedLongAgo.getEmailId(), NOW.minus(Duration.ofHours(5)));
         event(msg, EventType.bounced, missingId, NOW.minus(Duration.ofMinutes(30)));
 
-        final Run withDeferred = run("bounced", "--since", "1h", "--include-deferred", "--dry-run");
+        final Run withDeferred = run("bounced", "--since", "1h", "--api-user", "u1", "--include-deferred", "--include-retrying",
+                "--dry-run");
 
         assertThat(withDeferred.code()).as(withDeferred.toString()).isZero();
         assertThat(withDeferred.out()).contains("would replay " + bounced.getEmailId())
                 .contains("would replay " + deferred.getEmailId()).contains("matched 2, replayed 0 (dry run), missing 1");
 
-        final Run real = run("bounced", "--since", "1h");
+        final Run real = run("bounced", "--since", "1h", "--api-user", "u1");
 
         assertThat(real.code()).as(real.toString()).isZero();
         assertThat(real.out()).contains("mail.delivery-events: scanned").contains("selected 2 emails")
@@ -150,6 +151,93 @@ class ReplayIT {
         assertThat(new String(copy.key(), StandardCharsets.UTF_8)).isEqualTo("a.test");
         assertThat(header(copy, ReplayHeaders.REPLAYED_FROM)).matches("mail\\.outbound/[0-2]/\\d+");
         assertThat(outbound(msg)).as("originals plus the one copy").hasSize(5);
+    }
+
+    @Test
+    void shouldSelectByTheLatestOutcomeOfEachEmailLookingPastTheWindowEnd() {
+        final String msg = "latest-" + System.nanoTime();
+        final OutboundEmail bouncedThenDelivered = email(msg, 0, msg, "ann@a.test");
+        final OutboundEmail stillRetrying = email(msg, 1, msg, "bob@b.test");
+        final OutboundEmail deferredThenBounced = email(msg, 2, msg, "cid@a.test");
+        final OutboundEmail bouncedThenOpened = email(msg, 3, msg, "dan@a.test");
+        final OutboundEmail bounced = email(msg, 4, msg, "eve@b.test");
+        for (final OutboundEmail e : List.of(bouncedThenDelivered, stillRetrying, deferredThenBounced, bouncedThenOpened,
+                bounced)) {
+            put(Topics.OUTBOUND.name(), e, NOW.minus(Duration.ofHours(6)), new RecordHeaders());
+        }
+        final Instant since = NOW.minus(Duration.ofHours(3));
+        final Instant until = NOW.minus(Duration.ofHours(2));
+        event(msg, msg, EventType.bounced, bouncedThenDelivered.getEmailId(), since.plus(Duration.ofMinutes(5)));
+        event(msg, msg, EventType.delivered, bouncedThenDelivered.getEmailId(), NOW.minus(Duration.ofMinutes(30))); // after the window
+        event(msg, msg, EventType.deferred, stillRetrying.getEmailId(), since.plus(Duration.ofMinutes(10)));
+        event(msg, msg, EventType.deferred, stillRetrying.getEmailId(), NOW.minus(Duration.ofMinutes(20)));
+        event(msg, msg, EventType.deferred, deferredThenBounced.getEmailId(), since.plus(Duration.ofMinutes(15)));
+        event(msg, msg, EventType.bounced, deferredThenBounced.getEmailId(), NOW.minus(Duration.ofMinutes(10)));
+        event(msg, msg, EventType.bounced, bouncedThenOpened.getEmailId(), since.plus(Duration.ofMinutes(20)));
+        event(msg, msg, EventType.open, bouncedThenOpened.getEmailId(), NOW.minus(Duration.ofMinutes(5)));
+        event(msg, msg, EventType.bounced, bounced.getEmailId(), since.plus(Duration.ofMinutes(25)));
+        final String[] window = {"--since", since.toString(), "--until", until.toString(), "--api-user", msg};
+
+        final Run dry = run(concat(new String[] {"bounced", "--include-deferred", "--dry-run"}, window));
+
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("would replay " + deferredThenBounced.getEmailId())
+                .contains("would replay " + bounced.getEmailId())
+                .doesNotContain(bouncedThenDelivered.getEmailId()).doesNotContain(bouncedThenOpened.getEmailId())
+                .doesNotContain(stillRetrying.getEmailId())
+                .contains("retrying 1 skipped, --include-retrying takes them").contains("delivered since 2");
+
+        final Run withRetrying = run(concat(new String[] {"bounced", "--include-deferred", "--include-retrying"}, window));
+
+        assertThat(withRetrying.code()).as(withRetrying.toString()).isZero();
+        assertThat(withRetrying.out()).contains("matched 3, replayed 3");
+        assertThat(outbound(msg).stream().filter(r -> r.headers().lastHeader(ReplayHeaders.REPLAYED_FROM) != null))
+                .extracting(r -> decode(r).getEmailId())
+                .containsExactlyInAnyOrder(deferredThenBounced.getEmailId(), bounced.getEmailId(),
+                        stillRetrying.getEmailId());
+    }
+
+    @Test
+    void shouldNotReplayADeadLetterDeliveredSince() {
+        final String msg = "dlt-latest-" + System.nanoTime();
+        final OutboundEmail expired = email(msg, 0, msg, "ann@a.test");
+        final OutboundEmail expiredThenDelivered = email(msg, 1, msg, "bob@b.test");
+        final OutboundEmail expiredThenRetrying = email(msg, 2, msg, "cid@c.test");
+        final Instant expiredAt = NOW.minus(Duration.ofMinutes(90));
+        for (final OutboundEmail e : List.of(expired, expiredThenDelivered, expiredThenRetrying)) {
+            put(Topics.OUTBOUND_DLT.name(), e, expiredAt, expiredHeaders());
+            event(msg, msg, EventType.expired, e.getEmailId(), expiredAt);
+        }
+        // an earlier replay re-sent two of them: one got through, one is being retried again
+        event(msg, msg, EventType.delivered, expiredThenDelivered.getEmailId(), NOW.minus(Duration.ofMinutes(10)));
+        event(msg, msg, EventType.deferred, expiredThenRetrying.getEmailId(), NOW.minus(Duration.ofMinutes(10)));
+
+        final Run real = run("dlt", "--since", "2h", "--until", "1h", "--api-user", msg);
+
+        assertThat(real.code()).as(real.toString()).isZero();
+        assertThat(real.out()).contains("selected 1 emails").contains("matched 1, replayed 1");
+        assertThat(outbound(msg)).extracting(r -> decode(r).getEmailId()).containsExactly(expired.getEmailId());
+    }
+
+    @Test
+    void shouldFailBeforeSendingWhenMoreThanMaxSelectedMatch() {
+        final String msg = "max-" + System.nanoTime();
+        for (int i = 0; i < 3; i++) {
+            put(Topics.OUTBOUND_DLT.name(), email(msg, i, "max-user", "x" + i + "@a.test"),
+                    NOW.minus(Duration.ofMinutes(5)), expiredHeaders());
+        }
+
+        final Run tooMany = run("dlt", "--since", "1h", "--api-user", "max-user", "--max-selected", "2");
+
+        assertThat(tooMany.code()).as(tooMany.toString()).isEqualTo(1);
+        assertThat(tooMany.err()).contains("more than 2 emails match (--max-selected 2); nothing was sent");
+        assertThat(outbound(msg)).isEmpty();
+    }
+
+    private static String[] concat(final String[] a, final String[] b) {
+        final String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
     }
 
     @Test
@@ -211,8 +299,13 @@ class ReplayIT {
     }
 
     private static void event(final String messageId, final EventType type, final String emailId, final Instant at) {
+        event(messageId, "u1", type, emailId, at);
+    }
+
+    private static void event(final String messageId, final String apiUser, final EventType type, final String emailId,
+            final Instant at) {
         final DeliveryEvent event = DeliveryEvent.newBuilder().setType(type).setMessageId(messageId).setEmailId(emailId)
-                .setApiUser("u1").setRecipient(emailId.substring(emailId.indexOf('$') + 1)).setTimestamp(at).build();
+                .setApiUser(apiUser).setRecipient(emailId.substring(emailId.indexOf('$') + 1)).setTimestamp(at).build();
         send(new ProducerRecord<>(Topics.DELIVERY_EVENTS.name(), null, at.toEpochMilli(),
                 messageId.getBytes(StandardCharsets.UTF_8),
                 Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize(Topics.DELIVERY_EVENTS.name(), event)));
