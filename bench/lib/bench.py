@@ -606,12 +606,55 @@ class Mailpipe(System):
 # --------------------------------------------------------------------------------------------
 # one measured run
 # --------------------------------------------------------------------------------------------
+def sustained_stats(doc, acked, arrivals, duration):
+    """Steady state of a sustained run: rates over the middle 60 % of the sending period (the first and
+    last 20 % are ramp-up and wind-down), and the backlog (emails accepted but not yet arrived) at one
+    third of the period and when sending ended, and how long the rest took to drain."""
+    import bisect
+    t0 = doc["send_start"]
+    w0, w1 = t0 + 0.2 * duration, t0 + 0.8 * duration
+    acks = sorted((row[2], row[4]) for row in acked.values())
+    arr = sorted((a[2], a[1]) for a in arrivals)
+
+    def cum(pairs):
+        times, total, out = [], 0, []
+        for t, n in pairs:
+            total += n
+            times.append(t)
+            out.append(total)
+        return times, out
+    ack_t, ack_n = cum(acks)
+    arr_t, arr_n = cum(arr)
+
+    def upto(times, counts, t):
+        i = bisect.bisect_right(times, t)
+        return counts[i - 1] if i else 0
+    send_end = max((t for t, _ in acks), default=t0 + duration)
+    backlog = lambda t: max(0, upto(ack_t, ack_n, t) - upto(arr_t, arr_n, t))
+    st = {
+        "steady_ingest": (upto(ack_t, ack_n, w1) - upto(ack_t, ack_n, w0)) / (w1 - w0),
+        "steady_arrivals": (upto(arr_t, arr_n, w1) - upto(arr_t, arr_n, w0)) / (w1 - w0),
+        "backlog_third": backlog(t0 + duration / 3.0),
+        "backlog_end": backlog(send_end),
+        "drain_s": max(0.0, max((t for t, _ in arr), default=send_end) - send_end),
+        "submitted": len(doc["results"]), "accepted": len(acked),
+    }
+    # the queue grew: at the end of sending, clearly more is waiting than a third of the way in, and more
+    # than one second of steady arrivals (a system that keeps up holds a constant backlog ~ rate x latency)
+    st["grew"] = st["backlog_end"] > 2 * st["backlog_third"] and st["backlog_end"] > max(1.0, st["steady_arrivals"])
+    return st
+
+
 def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     out = os.path.join(work, "load-%s.json" % run_id)
+    duration = case.get("duration", 0)
+    max_seconds = max(opts.load_timeout, duration + 60) if duration else opts.load_timeout
     cmd = [sys.executable, os.path.join(HERE, "loadgen.py"), "--port", str(system.port),
            "--sessions", str(opts.sessions), "--messages", str(case["messages"]), "--size", str(case["size"]),
            "--rcpts", str(case["rcpts"]), "--domain", DOMAIN, "--run-id", run_id, "--out", out,
-           "--max-seconds", str(opts.load_timeout), "--envelope-all", "yes" if system.envelope_all else "no"]
+           "--max-seconds", str(max_seconds), "--envelope-all", "yes" if system.envelope_all else "no"]
+    if duration:
+        cmd += ["--duration", str(duration), "--rate", str(case.get("rate", 0))]
     if case["xsmtpapi"]:
         cmd.append("--xsmtpapi")
     if system.user:
@@ -623,11 +666,11 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=open(errlog, "w"), stdin=subprocess.DEVNULL,
                          start_new_session=True)
     try:
-        p.wait(opts.load_timeout + 60)
+        p.wait(max_seconds + 60)
     except subprocess.TimeoutExpired:
         os.killpg(p.pid, signal.SIGKILL)
         p.wait()
-        raise RuntimeError("load generator did not finish within %ds" % (opts.load_timeout + 60))
+        raise RuntimeError("load generator did not finish within %ds" % (max_seconds + 60))
     finally:
         try:
             os.killpg(p.pid, signal.SIGKILL)
@@ -654,7 +697,8 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         lat.extend([d] * rcpts)
     rejected = [row for row in doc["results"] if row[3] != 250]
     res = {
-        "accepted": len(acked), "submitted": case["messages"], "expected": expected, "delivered": delivered,
+        "accepted": len(acked), "submitted": len(doc["results"]) if duration else case["messages"],
+        "expected": expected, "delivered": delivered,
         "ingest": len(acked) / max(1e-9, last_ack - start),
         "delivery": delivered / max(1e-9, last_arrival - start) if delivered else 0.0,
         "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
@@ -664,7 +708,11 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
         "sample_reply": next((row[5] for row in doc["results"] if row[5]), ""),
     }
-    res["ok"] = res["accepted"] == case["messages"] and delivered >= expected and expected > 0
+    if duration:
+        # sustained: the table's ingest and delivered figures are the steady state (middle 60 % of sending)
+        res["sustained"] = sustained_stats(doc, acked, arrivals, duration)
+        res["ingest"], res["delivery"] = res["sustained"]["steady_ingest"], res["sustained"]["steady_arrivals"]
+    res["ok"] = res["accepted"] == res["submitted"] and delivered >= expected and expected > 0
     if case["xsmtpapi"] and not system.envelope_all and personalised < delivered:
         res["ok"] = False  # mailpipe must deliver one personalised email per X-SMTPAPI recipient
         res["first_error"] = "%d of %d delivered emails lack the X-SMTPAPI substitutions" % (
@@ -689,7 +737,7 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                                                              w["delivered"], w["expected"], w["first_error"]))
         for case in cases:
             runs = []
-            for i in range(opts.runs):
+            for i in range(case.get("runs", opts.runs)):
                 if time.time() > budget_end:
                     log("time budget exhausted: skipping the rest of %s" % system.name)
                     break
@@ -702,6 +750,13 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                                        ", %d personalised" % r["personalised"] if case["xsmtpapi"] else "",
                                        r["p50"], r["p99"], r["cpu_s"], r["cpu"],
                                        "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
+                if "sustained" in r:
+                    st = r["sustained"]
+                    log("%-8s %-10s run %d: sustained %s: %d submitted, steady state %.1f accepted/s, %.1f arrived/s; "
+                        "backlog %d at 1/3, %d at end of sending%s; drained %.1f s later" % (
+                            system.name, case["id"], i + 1, "at %g/s" % case["rate"] if case["rate"] else "closed loop",
+                            st["submitted"], st["steady_ingest"], st["steady_arrivals"], st["backlog_third"],
+                            st["backlog_end"], " (queue GREW)" if st["grew"] else "", st["drain_s"]))
                 runs.append(r)
             results[case["id"]] = runs
     finally:
@@ -741,6 +796,10 @@ def main():
     ap.add_argument("--warmup", type=int, help="warm-up messages per system (default 300; smoke 10)")
     ap.add_argument("--sink-delay", type=int, default=0, help="seconds smtp-sink waits before answering DATA")
     ap.add_argument("--max-minutes", type=float, help="overall time budget (default 100; smoke 2)")
+    ap.add_argument("--sustained", type=float, help="add a sustained case: 1 KiB messages for this many seconds, one "
+                                                    "run per system (default off; smoke 4)")
+    ap.add_argument("--sustained-rate", type=float, help="target submissions/s of the sustained case (default 0: "
+                                                         "closed loop, as fast as the system accepts; smoke 25)")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
     ap.add_argument("--pidfile", default="")
     ap.add_argument("--record", action="store_true",
@@ -756,7 +815,9 @@ def main():
     opts.xsmtpapi_messages = d(opts.xsmtpapi_messages, 100, 2)
     opts.runs = d(opts.runs, 3, 1)
     opts.warmup = d(opts.warmup, 300, 10)
-    opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)  # a cap; the smoke counts take 1-2 minutes
+    opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)
+    opts.sustained = d(opts.sustained, 0, 4)
+    opts.sustained_rate = d(opts.sustained_rate, 0, 25)  # a cap; the smoke counts take 1-2 minutes
     if opts.results_dir is None:
         opts.results_dir = default_results_dir(opts.record, smoke)
     opts.load_timeout = 30 if smoke else 300
@@ -768,6 +829,9 @@ def main():
         {"id": "20KiB", "messages": max(1, opts.messages // 2), "size": 20 * 1024, "rcpts": 1, "xsmtpapi": False},
         {"id": "xsmtpapi100", "messages": opts.xsmtpapi_messages, "size": 2048, "rcpts": 100, "xsmtpapi": True},
     ]
+    if opts.sustained:
+        cases.append({"id": "sustained%gs" % opts.sustained, "messages": 0, "duration": opts.sustained,
+                      "rate": opts.sustained_rate, "size": 1024, "rcpts": 1, "xsmtpapi": False, "runs": 1})
     systems = [s.strip() for s in opts.systems.split(",") if s.strip()]
     started = time.time()
     budget_end = started + opts.max_minutes * 60
@@ -817,7 +881,9 @@ def main():
                               "runs": len(runs), "stats": summarize(runs) if runs else None, "rss": rss[0], "pss": rss[1],
                               "rss_detail": detail, "durability": system.durability,
                               "durability_short": system.durability_short, "messages": case["messages"], "rcpts": case["rcpts"],
-                              "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), "")})
+                              "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), ""),
+                              "sustained": next((dict(r["sustained"], rate=case["rate"], duration=case["duration"])
+                                                 for r in runs if "sustained" in r), None)})
     except KeyboardInterrupt as e:
         log("interrupted: %s (nothing is written to the results)" % e)
         failures.append("interrupted")
@@ -864,7 +930,8 @@ def render(table, cases, opts, stamp, elapsed):
             med, lo, hi = s[k]
             return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
         lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s |" % (
-            row["system"], row["case"], row["messages"], row["rcpts"], cell("ingest"), cell("delivery"),
+            row["system"], row["case"], row["sustained"]["submitted"] if row.get("sustained") else row["messages"],
+            row["rcpts"], cell("ingest"), cell("delivery"),
             cell("cpu", 2), cell("p50"), cell("p99"), row["rss"], row["pss"], row["durability_short"], row["status"]))
     lines.append("")
     # mailpipe's ratio to each peer
@@ -886,6 +953,22 @@ def render(table, cases, opts, stamp, elapsed):
                 lines.append("| ÷ %s | %s | %s | %s | %s | %s |" % (peer, case["id"], ratio("ingest"), ratio("delivery"),
                                                                   ratio("cpu"), ratio("p50")))
         lines.append("")
+    sus = [r for r in table if r.get("sustained")]
+    if sus:
+        lines.append("Sustained (ingest and delivered above are the steady state: the middle 60 % of the sending period; "
+                     "backlog = emails accepted but not yet arrived):")
+        lines.append("")
+        lines.append("| system | case | target rate | submitted / accepted | steady accepted/s | steady arrived/s | "
+                     "backlog at 1/3 | backlog at end of sending | drain s | queue grew |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+        for r in sus:
+            st = r["sustained"]
+            lines.append("| %s | %s | %s | %d / %d | %.0f | %.0f | %d | %d | %.1f | %s |" % (
+                r["system"], r["case"], "%g/s (%d in %gs)" % (st["rate"], st["rate"] * st["duration"], st["duration"])
+                if st["rate"] else "closed loop (%d sessions)" % opts.sessions,
+                st["submitted"], st.get("accepted", st["submitted"]), st["steady_ingest"], st["steady_arrivals"],
+                st["backlog_third"], st["backlog_end"], st["drain_s"], "yes" if st["grew"] else "no"))
+        lines.append("")
     lines.append("Durability (when the 250 reply is sent); peak RSS per process (VmHWM):")
     seen = set()
     for row in table:
@@ -906,7 +989,8 @@ def write_results(table, opts, stamp, smoke, report):
     csv_path = os.path.join(opts.results_dir, "results.csv")
     header = ("date_utc,mode,system,case,messages,rcpts,sessions,runs,sink_delay_s,ingest_msgs_s,ingest_min,ingest_max,"
               "delivered_emails_s,delivered_min,delivered_max,p50_ms,p50_min,p50_max,p99_ms,p99_min,p99_max,"
-              "peak_rss_mb,status,durability,git_rev,peak_pss_mb,cpu_s_per_1k,cpu_min,cpu_max")
+              "peak_rss_mb,status,durability,git_rev,peak_pss_mb,cpu_s_per_1k,cpu_min,cpu_max,"
+              "sustained_s,target_rate,backlog_third,backlog_end,drain_s,queue_grew")
     try:
         rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True).stdout.strip()
@@ -932,7 +1016,8 @@ def write_results(table, opts, stamp, smoke, report):
                               str(opts.sessions), str(row.get("runs", 0)), str(opts.sink_delay)] + nums +
                              [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
                               '"%s"' % row["durability"].replace('"', "'"), rev,
-                              fmt(row.get("pss", float("nan")), 0)] + [fmt(x, 3) for x in s["cpu"]]) + "\n")
+                              fmt(row.get("pss", float("nan")), 0)] + [fmt(x, 3) for x in s["cpu"]] +
+                             sustained_csv(row.get("sustained"))) + "\n")
     base = os.path.join(opts.results_dir, "bench-%s" % stamp.strftime("%Y%m%dT%H%M%SZ"))
     with open(base + ".md", "w") as f:
         f.write(report)
@@ -949,6 +1034,13 @@ def write_results(table, opts, stamp, smoke, report):
         log("plot failed: %s" % r.stderr[-300:])
     else:
         log("results: %s, %s.png (%s)" % (csv_path, base, r.stdout.strip()))
+
+
+def sustained_csv(st):
+    if not st:
+        return [""] * 6
+    return ["%g" % st["duration"], "%g" % st["rate"], str(st["backlog_third"]), str(st["backlog_end"]),
+            fmt(st["drain_s"], 1), "yes" if st["grew"] else "no"]
 
 
 def default_results_dir(record, smoke):

@@ -59,14 +59,25 @@ def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True):
 
 
 
-def session(worker, sess, opts, counter, lock, results, errors, deadline):
+def session(worker, sess, opts, counter, lock, results, errors, deadline, t_start):
     conn = None
+    send_end = t_start + opts.duration if opts.duration else None
     while time.time() < deadline:
         with lock:
             n = counter.value
-            if n >= opts.messages:
+            if not opts.duration and n >= opts.messages:
                 break
             counter.value = n + 1
+        if opts.rate:
+            # fixed target rate: message n is due at t_start + n/rate (a session that is late sends at once)
+            due = t_start + n / opts.rate
+            if send_end is not None and due >= send_end:
+                break
+            wait = due - time.time()
+            if wait > 0:
+                time.sleep(wait)
+        if send_end is not None and time.time() >= send_end:
+            break  # the duration is fixed: a system that cannot take the rate gets fewer messages
         token = "%s%06d" % (opts.run_id, n)
         envelope, data, expected = build_message(token, opts.size, opts.rcpts, opts.domain, opts.xsmtpapi,
                                                  opts.envelope_all == "yes")
@@ -115,9 +126,10 @@ def session(worker, sess, opts, counter, lock, results, errors, deadline):
             pass
 
 
-def worker_main(worker, sessions, opts, counter, lock, queue, deadline):
+def worker_main(worker, sessions, opts, counter, lock, queue, deadline, t_start):
     results, errors = [], []
-    threads = [threading.Thread(target=session, args=(worker, s, opts, counter, lock, results, errors, deadline))
+    threads = [threading.Thread(target=session, args=(worker, s, opts, counter, lock, results, errors, deadline,
+                                                      t_start))
                for s in range(sessions)]
     for t in threads:
         t.start()
@@ -144,6 +156,10 @@ def main():
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--max-seconds", type=float, default=300.0)
     p.add_argument("--processes", type=int, default=0)
+    p.add_argument("--duration", type=float, default=0.0,
+                   help="sustained mode: send for this many seconds (ignores --messages)")
+    p.add_argument("--rate", type=float, default=0.0,
+                   help="target submissions/s over all sessions (0: closed loop, as fast as the system accepts)")
     p.add_argument("--out", required=True)
     opts = p.parse_args()
     procs = opts.processes or max(1, min(4, opts.sessions, mp.cpu_count() * 2))
@@ -154,7 +170,8 @@ def main():
     deadline = time.time() + opts.max_seconds
     split = [opts.sessions // procs + (1 if i < opts.sessions % procs else 0) for i in range(procs)]
     started = time.time()
-    workers = [ctx.Process(target=worker_main, args=(i, split[i], opts, counter, lock, queue, deadline))
+    t_start = started + 0.3  # the common schedule origin of every worker (after the forks)
+    workers = [ctx.Process(target=worker_main, args=(i, split[i], opts, counter, lock, queue, deadline, t_start))
                for i in range(procs) if split[i] > 0]
     for w in workers:
         w.start()
@@ -166,11 +183,12 @@ def main():
     for w in workers:
         w.join()
     doc = {"started": started, "finished": time.time(), "results": results, "errors": errors[:20],
+           "send_start": t_start, "send_end": t_start + opts.duration if opts.duration else None,
            "timed_out": time.time() >= deadline}
     with open(opts.out, "w") as f:
         json.dump(doc, f)
     ok = sum(1 for r in results if r[3] == 250)
-    print("loadgen: %d/%d accepted in %.2fs" % (ok, opts.messages, time.time() - started), file=sys.stderr)
+    print("loadgen: %d/%d accepted in %.2fs" % (ok, len(results), time.time() - started), file=sys.stderr)
 
 
 if __name__ == "__main__":
