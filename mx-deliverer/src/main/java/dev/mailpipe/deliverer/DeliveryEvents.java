@@ -16,9 +16,21 @@ final class DeliveryEvents {
 
     static DeliveryEvent of(final OutboundEmail email, final EventType type, final Outcome outcome,
             final int attempt, final String reason, final Instant now) {
+        return of(email, type, outcome, attempt, reason, now, null);
+    }
+
+    /**
+     * @param replayId the replay that re-sent the email ({@code mailpipe.replay.id} on its record), or null.
+     *                 It is part of the eventId: a replay starts again at attempt 1, and its outcomes
+     *                 are new events, not duplicates of the original ones
+     */
+    static DeliveryEvent of(final OutboundEmail email, final EventType type, final Outcome outcome,
+            final int attempt, final String reason, final Instant now, final String replayId) {
         final DeliveryEvent.Builder b = DeliveryEvent.newBuilder()
                 .setType(type)
-                .setEventId(EventIds.of(type.name(), email.getEmailId(), attempt))
+                .setEventId(EventIds.of(type.name(), replayId == null ? email.getEmailId()
+                        : email.getEmailId() + "\nreplay " + replayId, attempt))
+                .setReplayId(replayId)
                 .setMessageId(email.getMessageId())
                 .setEmailId(email.getEmailId())
                 .setApiUser(email.getApiUser())

@@ -1,6 +1,7 @@
 package dev.mailpipe.deliverer;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.deliverer.replay.ReplayHeaders;
 import dev.mailpipe.platform.Durations;
 import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeadLetterHeaders;
@@ -73,6 +74,8 @@ final class RecordProcessor {
             return List.of(new ProducerRecord<>(Topics.OUTBOUND_DLT.name(), null, record.key(), record.value(), headers));
         }
         final int attempt = (int) RetryHeaders.get(record.headers(), RetryHeaders.ATTEMPT).orElse(1);
+        // a replayed email keeps its replay's id through retries and the DLT, and on every event
+        final String replayId = RetryHeaders.text(record.headers(), ReplayHeaders.REPLAY_ID).orElse(null);
         final Instant started = clock.instant();
         final Instant firstAttempt = RetryHeaders.get(record.headers(), RetryHeaders.FIRST_ATTEMPT)
                 .stream().mapToObj(Instant::ofEpochMilli).findFirst().orElse(started);
@@ -93,13 +96,13 @@ final class RecordProcessor {
         switch (outcome) {
             case Outcome.Delivered d -> {
                 LOG.debug("{} delivered via {}: {}", email.getEmailId(), d.mxHost(), d.reply());
-                out.add(event(email, EventType.delivered, outcome, attempt, null, now));
+                out.add(event(email, EventType.delivered, outcome, attempt, null, now, replayId));
             }
             case Outcome.Bounced b -> {
                 final BounceClass bounceClass = BounceClassifier.classify(b.reply());
                 LOG.info("{} bounced (attempt {}, {}): {}", email.getEmailId(), attempt, bounceClass, b.reply());
                 final DeliveryEvent bounced = DeliveryEvents.of(email, EventType.bounced, outcome, attempt,
-                        DeliveryEvents.reasonOf(b), now);
+                        DeliveryEvents.reasonOf(b), now, replayId);
                 bounced.setBounceClass(bounceClass);
                 out.add(event(email, bounced));
                 if (bounceClass == BounceClass.hard) {
@@ -111,7 +114,8 @@ final class RecordProcessor {
                     case RetryPolicy.Decision.Retry retry -> {
                         LOG.info("{} deferred (attempt {}), retry at {}: {}", email.getEmailId(), attempt,
                                 retry.dueAt(), d.reply());
-                        out.add(event(email, EventType.deferred, outcome, attempt, DeliveryEvents.reasonOf(d), now));
+                        out.add(event(email, EventType.deferred, outcome, attempt, DeliveryEvents.reasonOf(d), now,
+                                replayId));
                         final RecordHeaders headers = new RecordHeaders();
                         RetryHeaders.put(headers, RetryHeaders.ATTEMPT, retry.nextAttempt());
                         RetryHeaders.put(headers, RetryHeaders.FIRST_ATTEMPT, firstAttempt.toEpochMilli());
@@ -120,6 +124,9 @@ final class RecordProcessor {
                             RetryHeaders.put(headers, RetryHeaders.MX_HOST, d.mxHost());
                         }
                         RetryHeaders.put(headers, RetryHeaders.LAST_ERROR, DeliveryEvents.reasonOf(d));
+                        if (replayId != null) {
+                            RetryHeaders.put(headers, ReplayHeaders.REPLAY_ID, replayId);
+                        }
                         out.add(new ProducerRecord<>(retry.stage().topic(), null, record.key(),
                                 emailWriter.serialize(retry.stage().topic(), email), headers));
                     }
@@ -127,11 +134,14 @@ final class RecordProcessor {
                         final String reason = "expired: no delivery within " + Durations.format(policy.maxAge())
                                 + " after " + attempt + " attempt(s); last: " + DeliveryEvents.reasonOf(d);
                         LOG.info("{} {}", email.getEmailId(), reason);
-                        out.add(event(email, EventType.expired, outcome, attempt, reason, now));
+                        out.add(event(email, EventType.expired, outcome, attempt, reason, now, replayId));
                         final RecordHeaders headers = new RecordHeaders();
                         RetryHeaders.put(headers, RetryHeaders.ATTEMPT, attempt);
                         RetryHeaders.put(headers, RetryHeaders.FIRST_ATTEMPT, firstAttempt.toEpochMilli());
                         RetryHeaders.put(headers, DeadLetterHeaders.REASON, reason);
+                        if (replayId != null) {
+                            RetryHeaders.put(headers, ReplayHeaders.REPLAY_ID, replayId);
+                        }
                         out.add(new ProducerRecord<>(Topics.OUTBOUND_DLT.name(), null, record.key(),
                                 emailWriter.serialize(Topics.OUTBOUND_DLT.name(), email), headers));
                     }
@@ -142,8 +152,8 @@ final class RecordProcessor {
     }
 
     private ProducerRecord<String, byte[]> event(final OutboundEmail email, final EventType type,
-            final Outcome outcome, final int attempt, final String reason, final Instant now) {
-        return event(email, DeliveryEvents.of(email, type, outcome, attempt, reason, now));
+            final Outcome outcome, final int attempt, final String reason, final Instant now, final String replayId) {
+        return event(email, DeliveryEvents.of(email, type, outcome, attempt, reason, now, replayId));
     }
 
     private ProducerRecord<String, byte[]> event(final OutboundEmail email, final DeliveryEvent event) {

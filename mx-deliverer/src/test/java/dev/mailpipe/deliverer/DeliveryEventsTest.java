@@ -33,6 +33,19 @@ class DeliveryEventsTest {
     }
 
     @Test
+    void shouldCarryTheReplayIdAndGiveAReplayedOutcomeItsOwnEventId() {
+        final DeliveryEvent original = DeliveryEvents.of(email, EventType.bounced, delivered, 1, "x", Instant.EPOCH);
+        final DeliveryEvent replayed = DeliveryEvents.of(email, EventType.bounced, delivered, 1, "x", Instant.EPOCH,
+                "20261203T120000Z-abc123");
+
+        assertThat(original.getReplayId()).isNull();
+        assertThat(replayed.getReplayId()).isEqualTo("20261203T120000Z-abc123");
+        assertThat(replayed.getEventId()).as("attempt 1 again, but a new event").isNotEqualTo(original.getEventId());
+        assertThat(DeliveryEvents.of(email, EventType.bounced, delivered, 1, "x", Instant.ofEpochMilli(5),
+                "20261203T120000Z-abc123").getEventId()).as("stable when written twice").isEqualTo(replayed.getEventId());
+    }
+
+    @Test
     void shouldCarryTheAddressListTaskOfTheEmail() {
         final OutboundEmail fromList = OutboundEmail.newBuilder(email).setMailListTaskId("task-7").build();
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.deliverer.replay.ReplayHeaders;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
@@ -17,6 +18,7 @@ import dev.mailpipe.testsupport.KafkaClusterExtension;
 import dev.mailpipe.testsupport.TestSmtpServer;
 import dev.mailpipe.testsupport.TopicCollector;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -185,6 +187,32 @@ class MxDelivererIT {
                         assertThat(RetryHeaders.text(r.headers(), RetryHeaders.LAST_ERROR)).hasValueSatisfying(
                                 e -> assertThat(e).startsWith("451").contains("4.3.0"));
                     }));
+        }
+    }
+
+    @Test
+    void shouldKeepTheReplayIdOnEveryEventAndOnTheRetryAndDeadLetterRecordsOfAReplayedEmail() {
+        final OutboundEmail bounced = Emails.email("m12.test-inbound", 0, "rex@nullmx.test");
+        final OutboundEmail deferred = Emails.email("m12.test-inbound", 1, "sue@silent.test");
+        for (final OutboundEmail email : List.of(bounced, deferred)) {
+            final ProducerRecord<String, OutboundEmail> record = new ProducerRecord<>(Topics.OUTBOUND.name(),
+                    email.getRecipientDomain(), email);
+            record.headers().add(ReplayHeaders.REPLAY_ID, "20261203T120000Z-abc123".getBytes(StandardCharsets.UTF_8));
+            producer.send(record);
+        }
+        producer.flush();
+
+        assertThat(awaitEvent(bounced, EventType.bounced).getReplayId()).isEqualTo("20261203T120000Z-abc123");
+        assertThat(awaitEvent(deferred, EventType.deferred).getReplayId()).isEqualTo("20261203T120000Z-abc123");
+        assertThat(awaitEvent(deferred, EventType.expired).getReplayId()).isEqualTo("20261203T120000Z-abc123");
+        for (final String topic : List.of("mail.outbound.retry-1s", Topics.OUTBOUND_DLT.name())) {
+            try (TopicCollector<String, OutboundEmail> records = KAFKA.cluster().collector(topic,
+                    new StringDeserializer(), Topics.OUTBOUND.valueSerde().deserializer())) {
+                await(topic).atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(records.poll())
+                        .filteredOn(r -> r.value().getEmailId().equals(deferred.getEmailId())).first()
+                        .satisfies(r -> assertThat(RetryHeaders.text(r.headers(), ReplayHeaders.REPLAY_ID))
+                                .hasValue("20261203T120000Z-abc123")));
+            }
         }
     }
 

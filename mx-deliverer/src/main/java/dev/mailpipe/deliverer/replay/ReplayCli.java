@@ -7,10 +7,16 @@ import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
@@ -34,8 +40,14 @@ public final class ReplayCli implements Callable<Integer> {
     @Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** {@code 128 + SIGINT}: the replay was stopped (Ctrl-C) after flushing what it had sent. */
+    public static final int STOPPED = 130;
+
     private Map<String, String> env = Map.of();
     private Clock clock = Clock.systemUTC();
+    private String[] args = new String[0];
+    private ReplayProgress progress = new ReplayProgress();
+    private BooleanSupplier stop = () -> false;
 
     @Override
     public Integer call() {
@@ -51,15 +63,65 @@ public final class ReplayCli implements Callable<Integer> {
     /** Runs the CLI; durations in --since/--until count back from {@code clock}. Returns the exit code. */
     public static int run(final String[] args, final Map<String, String> env, final Clock clock, final PrintWriter out,
             final PrintWriter err) {
+        return run(args, env, clock, out, err, new ReplayProgress(), () -> false);
+    }
+
+    /**
+     * Runs the CLI, stopping cleanly once {@code stop} says so (as Ctrl-C does); {@code progress}
+     * follows the replay. Returns the exit code, {@link #STOPPED} after a stop.
+     */
+    static int run(final String[] args, final Map<String, String> env, final Clock clock, final PrintWriter out,
+            final PrintWriter err, final ReplayProgress progress, final BooleanSupplier stop) {
         final ReplayCli cli = new ReplayCli();
         cli.env = env;
         cli.clock = clock;
+        cli.args = args.clone();
+        cli.progress = progress;
+        cli.stop = stop;
         return Cli.execute(new CommandLine(cli), args, out, err);
     }
 
     public static void main(final String[] args) {
         Cli.quietLogging();
-        System.exit(run(args, System.getenv(), new PrintWriter(System.out), new PrintWriter(System.err)));
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final CountDownLatch done = new CountDownLatch(1);
+        // Ctrl-C runs the hook while the replay goes on: ask it to stop and wait until it has flushed
+        // its writes and printed how to resume; the JVM exits (130) when the hook returns
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            interrupted.set(true);
+            try {
+                done.await(5, TimeUnit.MINUTES);
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "replay-stop"));
+        final int code = run(args, System.getenv(), Clock.systemUTC(), new PrintWriter(System.out),
+                new PrintWriter(System.err), new ReplayProgress(), interrupted::get);
+        done.countDown();
+        System.exit(code);
+    }
+
+    /**
+     * The command that resumes a replay: the same arguments with the window as the instants it was
+     * resolved to ({@code --since 2h} would mean another window later) and the replay's id.
+     */
+    static String resumeCommand(final String[] args, final TimeWindow window, final String replayId) {
+        final List<String> kept = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            final String a = args[i];
+            if (a.equals("--since") || a.equals("--until") || a.equals("--replay-id")) {
+                i++; // and its value
+            } else if (!a.startsWith("--since=") && !a.startsWith("--until=") && !a.startsWith("--replay-id=")) {
+                kept.add(a);
+            }
+        }
+        kept.addAll(List.of("--since", window.since().toString(), "--until", window.until().toString(),
+                "--replay-id", replayId));
+        final StringBuilder command = new StringBuilder("./mailpipe replay");
+        for (final String a : kept) {
+            command.append(' ').append(a.matches("[A-Za-z0-9@%+=:,./_-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        return command.toString();
     }
 
     /** Options both subcommands share. */
@@ -84,16 +146,24 @@ public final class ReplayCli implements Callable<Integer> {
         @Option(names = "--include-retrying",
                 description = "Also re-send emails whose latest event is deferred (the deliverer still retries them).")
         boolean includeRetrying;
+        @Option(names = "--replay-id", paramLabel = "ID",
+                description = "Resume the replay with this id: the emails it already sent are skipped (default: a new id).")
+        String replayId;
         @Option(names = "--max-selected", paramLabel = "N", defaultValue = "1000000",
                 description = "Most candidate emails a replay holds (about 44 bytes of heap each); more fails before"
                         + " anything is sent (default: ${DEFAULT-VALUE}).")
         int maxSelected;
 
-        Replayer.Options options(final CommandLine cmd) {
+        Replayer.Options options(final CommandLine cmd, final Clock clock) {
             if (maxSelected < 1) {
                 throw new ParameterException(cmd, "--max-selected must be at least 1: " + maxSelected);
             }
-            return new Replayer.Options(dryRun, includeRetrying, maxSelected);
+            try {
+                final String id = replayId == null ? ReplayId.generate(clock.instant()) : ReplayId.validate(replayId);
+                return new Replayer.Options(dryRun, includeRetrying, maxSelected, id, replayId != null);
+            } catch (final IllegalArgumentException e) {
+                throw new ParameterException(cmd, e.getMessage(), e);
+            }
         }
 
         Duration timeout(final CommandLine cmd) {
@@ -110,19 +180,38 @@ public final class ReplayCli implements Callable<Integer> {
             }
         }
 
-        Replayer replayer(final CommandLine cmd, final Map<String, String> env) {
-            return new Replayer(bootstrap(env), timeout(cmd), cmd.getOut(), cmd.getErr());
-        }
-
-        /** Runs a replay, naming the cluster in Kafka client errors (a timeout alone does not say where). */
-        Replayer.Result run(final CommandLine cmd, final Map<String, String> env, final Function<Replayer, Replayer.Result> replay) {
-            try (Replayer replayer = replayer(cmd, env)) {
-                return replay.apply(replayer);
+        /**
+         * Runs a replay, naming the cluster in Kafka client errors (a timeout alone does not say
+         * where), and printing how to resume after a failure or a stop.
+         */
+        int run(final CommandLine cmd, final ReplayCli cli, final ReplaySelector selector, final Replayer.Options options,
+                final String topic, final Function<Replayer, Replayer.Result> replay) {
+            final PrintWriter out = cmd.getOut();
+            out.println("window: " + selector.window().since() + " .. " + selector.window().until());
+            out.println("replay id: " + options.replayId() + (options.resume() ? " (resumed)" : ""));
+            out.flush();
+            final String resume = resumeCommand(cli.args, selector.window(), options.replayId());
+            final Replayer.Result result;
+            try (Replayer replayer = new Replayer(bootstrap(cli.env), timeout(cmd), out, cmd.getErr(), cli.progress,
+                    cli.stop)) {
+                result = replay.apply(replayer);
             } catch (final SelectedEmails.TooManyException e) {
                 throw new ReplayException(e.getMessage(), e);
             } catch (final KafkaException e) {
-                throw new ReplayException("Kafka at " + bootstrap(env) + ": " + e.getMessage(), e);
+                throw new ReplayException("Kafka at " + bootstrap(cli.env) + ": " + e.getMessage() + "\nto resume: "
+                        + resume, e);
+            } catch (final ReplayException e) {
+                throw new ReplayException(e.getMessage() + "\nto resume: " + resume, e);
             }
+            print(out, topic, result, options.dryRun());
+            if (result.stopped()) {
+                out.println("stopped: " + result.replayed() + " sent and acknowledged by Kafka; nothing is lost and"
+                        + " nothing is sent twice if you resume with:");
+                out.println("  " + resume);
+                out.flush();
+                return STOPPED;
+            }
+            return 0;
         }
 
         String bootstrap(final Map<String, String> env) {
@@ -143,12 +232,9 @@ public final class ReplayCli implements Callable<Integer> {
         @Override
         public Integer call() {
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of());
-            final Replayer.Options options = common.options(spec.commandLine());
-            final PrintWriter out = spec.commandLine().getOut();
-            printWindow(out, selector);
-            print(out, Topics.OUTBOUND_DLT.name(), common.run(spec.commandLine(), parent.env,
-                    replayer -> replayer.replayDeadLetters(selector, options)), common.dryRun);
-            return 0;
+            final Replayer.Options options = common.options(spec.commandLine(), parent.clock);
+            return common.run(spec.commandLine(), parent, selector, options, Topics.OUTBOUND_DLT.name(),
+                    replayer -> replayer.replayDeadLetters(selector, options));
         }
     }
 
@@ -175,12 +261,9 @@ public final class ReplayCli implements Callable<Integer> {
                     : EnumSet.of(EventType.bounced);
             final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types);
             final Duration back = duration(spec.commandLine(), "--lookback", lookback);
-            final Replayer.Options options = common.options(spec.commandLine());
-            final PrintWriter out = spec.commandLine().getOut();
-            printWindow(out, selector);
-            print(out, Topics.OUTBOUND.name(), common.run(spec.commandLine(), parent.env,
-                    replayer -> replayer.replayFromEvents(selector, back, options)), common.dryRun);
-            return 0;
+            final Replayer.Options options = common.options(spec.commandLine(), parent.clock);
+            return common.run(spec.commandLine(), parent, selector, options, Topics.OUTBOUND.name(),
+                    replayer -> replayer.replayFromEvents(selector, back, options));
         }
     }
 
@@ -192,15 +275,12 @@ public final class ReplayCli implements Callable<Integer> {
         }
     }
 
-    private static void printWindow(final PrintWriter out, final ReplaySelector selector) {
-        out.println("window: " + selector.window().since() + " .. " + selector.window().until());
-    }
-
     private static void print(final PrintWriter out, final String topic, final Replayer.Result r, final boolean dryRun) {
-        out.printf("%s: scanned %d, matched %d, replayed %d%s, missing %d%s%s%n", topic, r.scanned(), r.matched(),
+        out.printf("%s: scanned %d, matched %d, replayed %d%s, missing %d%s%s%s%n", topic, r.scanned(), r.matched(),
                 r.replayed(), dryRun ? " (dry run)" : "", r.missing(),
                 r.undecodable() > 0 ? ", undecodable " + r.undecodable() : "",
-                r.suppressed() > 0 ? ", suppressed " + r.suppressed() : "");
+                r.suppressed() > 0 ? ", suppressed " + r.suppressed() : "",
+                r.alreadySent() > 0 ? ", already sent by this replay " + r.alreadySent() : "");
         out.flush();
     }
 }

@@ -8,12 +8,15 @@ import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,6 +24,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Deserializer;
@@ -37,7 +41,8 @@ public final class Replayer implements AutoCloseable {
      * What a replay did. {@code missing}: selected emailIds not found; {@code undecodable}: skipped
      * records; {@code suppressed}: matched but not replayed, the recipient is on the account's suppression list.
      */
-    public record Result(long scanned, long matched, long replayed, long missing, long undecodable, long suppressed) {
+    public record Result(long scanned, long matched, long replayed, long missing, long undecodable, long suppressed,
+            long alreadySent, boolean stopped) {
     }
 
     private static final Deserializer<OutboundEmail> EMAILS = Topics.OUTBOUND.valueSerde().deserializer();
@@ -49,6 +54,10 @@ public final class Replayer implements AutoCloseable {
     private final PrintWriter out;
     private final PrintWriter err;
     private final List<Future<RecordMetadata>> sends = new ArrayList<>();
+    private final ReplayProgress progress;
+    private final BooleanSupplier stop;
+    private String replayId;
+    private boolean stopped;
     /** The suppression list as it was when the replay started; null when the topic does not exist yet. */
     private final CompactedTable<Suppression> suppressions;
     private long suppressed;
@@ -58,6 +67,17 @@ public final class Replayer implements AutoCloseable {
      *                scan may make no progress, before the replay fails
      */
     public Replayer(final String bootstrapServers, final Duration timeout, final PrintWriter out, final PrintWriter err) {
+        this(bootstrapServers, timeout, out, err, new ReplayProgress(), () -> false);
+    }
+
+    /**
+     * @param progress kept up to date for a display
+     * @param stop     asked before each record: true stops the replay after what was already sent (Ctrl-C)
+     */
+    public Replayer(final String bootstrapServers, final Duration timeout, final PrintWriter out, final PrintWriter err,
+            final ReplayProgress progress, final BooleanSupplier stop) {
+        this.progress = progress;
+        this.stop = stop;
         final int timeoutMs = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         final Map<String, Object> consumerProps = KafkaDefaults.with(
                 KafkaDefaults.consumer(bootstrapServers, "unused"),
@@ -71,7 +91,7 @@ public final class Replayer implements AutoCloseable {
                 KafkaDefaults.producer(bootstrapServers, "mailpipe-replay"),
                 Map.of(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeoutMs)),
                 new ByteArraySerializer(), new ByteArraySerializer());
-        this.scan = new TopicScan(consumer, timeout);
+        this.scan = new TopicScan(consumer, timeout, progress, this::stopping);
         this.out = out;
         this.err = err;
         // checked through our own consumer (no auto-creation): following a missing topic would create it uncompacted
@@ -86,8 +106,10 @@ public final class Replayer implements AutoCloseable {
      * @param dryRun          print what would be sent; write nothing
      * @param includeRetrying also take emails whose latest event is {@code deferred} (still retried)
      * @param maxSelected     most candidate emails held; more fails the replay before it sends anything
+     * @param replayId        put on every record sent ({@link ReplayHeaders#REPLAY_ID})
+     * @param resume          the id was given, not generated: first skip the emails earlier runs with it already sent
      */
-    public record Options(boolean dryRun, boolean includeRetrying, int maxSelected) {
+    public record Options(boolean dryRun, boolean includeRetrying, int maxSelected, String replayId, boolean resume) {
     }
 
     /**
@@ -96,6 +118,7 @@ public final class Replayer implements AutoCloseable {
      * since, or is being retried again.
      */
     public Result replayDeadLetters(final ReplaySelector selector, final Options options) {
+        replayId = options.replayId();
         final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] counts = new long[3]; // matched, undecodable, sent
         final String topic = Topics.OUTBOUND_DLT.name();
@@ -116,9 +139,10 @@ public final class Replayer implements AutoCloseable {
             foldLaterEvents(emails, since, counts);
         }
         printSelection(emails, options);
+        final long alreadySent = skipAlreadySent(emails, selector, options);
         final long[] remaining = {emails.countUnsent(options.includeRetrying())};
-        final long scanned = remaining[0] == 0 ? 0 : scan.scan(topic, since, record -> {
-            if (remaining[0] == 0 || !selector.window().contains(record.timestamp())) {
+        final long scanned = remaining[0] == 0 || stopping() ? 0 : scan.scan(topic, since, record -> {
+            if (remaining[0] == 0 || stopping() || !selector.window().contains(record.timestamp())) {
                 return;
             }
             final OutboundEmail email = decode(EMAILS, record, false);
@@ -131,7 +155,7 @@ public final class Replayer implements AutoCloseable {
             }
         });
         final long replayed = awaitSends();
-        return new Result(scanned, counts[0], replayed, 0, counts[1], suppressed);
+        return new Result(scanned, counts[0], replayed, 0, counts[1], suppressed, alreadySent, stopped);
     }
 
     /**
@@ -141,6 +165,7 @@ public final class Replayer implements AutoCloseable {
      * {@code mail.outbound} from {@code lookback} before the window, the first copy of each.
      */
     public Result replayFromEvents(final ReplaySelector selector, final Duration lookback, final Options options) {
+        replayId = options.replayId();
         final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] undecodable = new long[1];
         final long since = selector.window().since().toEpochMilli();
@@ -160,13 +185,14 @@ public final class Replayer implements AutoCloseable {
         });
         out.printf("%s: scanned %d, %d candidate emails%n", Topics.DELIVERY_EVENTS.name(), eventsScanned, emails.size());
         printSelection(emails, options);
+        final long alreadySent = skipAlreadySent(emails, selector, options);
         final long[] remaining = {emails.countUnsent(options.includeRetrying())};
-        if (remaining[0] == 0) {
-            return new Result(0, 0, 0, 0, undecodable[0], 0);
+        if (remaining[0] == 0 || stopping()) {
+            return new Result(0, 0, 0, 0, undecodable[0], 0, alreadySent, stopped);
         }
         final long[] matched = new long[1];
         final long scanned = scan.scan(Topics.OUTBOUND.name(), selector.window().startMinus(lookback), record -> {
-            if (remaining[0] == 0) {
+            if (remaining[0] == 0 || stopping()) {
                 return;
             }
             final OutboundEmail email = decode(EMAILS, record);
@@ -180,11 +206,11 @@ public final class Replayer implements AutoCloseable {
             }
         });
         final long replayed = awaitSends();
-        final long missing = remaining[0];
+        final long missing = stopped ? 0 : remaining[0];
         if (missing > 0) {
             reportMissing(selector, lookback, emails, options);
         }
-        return new Result(scanned, matched[0], replayed, missing, undecodable[0], suppressed);
+        return new Result(scanned, matched[0], replayed, missing, undecodable[0], suppressed, alreadySent, stopped);
     }
 
     /** Moves the outcome of every email already in {@code emails} by its events from {@code since} on. */
@@ -200,6 +226,49 @@ public final class Replayer implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /**
+     * A run with a given replay id first reads {@code mail.outbound} for the copies earlier runs
+     * with that id wrote (they carry it in a header) and marks their emails sent. The copies
+     * themselves are the record of progress: one that was acknowledged is there, one that was not
+     * is not, so this is exact without a progress topic to keep in step with the writes. It reads
+     * from shortly before the id's time (the time is in a generated id; else from the window start,
+     * before which no copy can have been written).
+     */
+    private long skipAlreadySent(final SelectedEmails emails, final ReplaySelector selector, final Options options) {
+        if (!options.resume() || emails.countUnsent(options.includeRetrying()) == 0 || stopping()) {
+            progress.selected(emails.countUnsent(options.includeRetrying()));
+            return 0;
+        }
+        final long from = ReplayId.startedAt(options.replayId())
+                .map(t -> t.minus(Duration.ofMinutes(5)).toEpochMilli()) // the clocks of two runs' hosts may differ
+                .orElse(selector.window().since().toEpochMilli());
+        final byte[] id = options.replayId().getBytes(StandardCharsets.UTF_8);
+        final long[] already = new long[1];
+        scan.scan(Topics.OUTBOUND.name(), Math.max(0, from), record -> {
+            final Header h = record.headers().lastHeader(ReplayHeaders.REPLAY_ID);
+            if (h == null || !Arrays.equals(h.value(), id)) {
+                return; // most records: no decoding
+            }
+            final OutboundEmail email = decode(EMAILS, record, false);
+            if (email != null && emails.outcome(email.getEmailId()).replayable(options.includeRetrying())
+                    && emails.markSent(email.getEmailId())) {
+                already[0]++;
+            }
+        });
+        out.printf("%s: %d of them already sent by replay %s; %d to send%n", Topics.OUTBOUND.name(), already[0],
+                options.replayId(), emails.countUnsent(options.includeRetrying()));
+        progress.selected(emails.countUnsent(options.includeRetrying()));
+        return already[0];
+    }
+
+    /** Whether a stop was asked for; once true it stays true, so a replay never resumes by itself. */
+    private boolean stopping() {
+        if (!stopped && stop.getAsBoolean()) {
+            stopped = true;
+        }
+        return stopped;
     }
 
     private void printSelection(final SelectedEmails emails, final Options options) {
@@ -244,12 +313,14 @@ public final class Replayer implements AutoCloseable {
             out.println("skipped " + email.getEmailId() + " from " + from + ": suppressed (" + suppression.getReason() + ")");
             return;
         }
+        progress.sentOne();
         if (dryRun) {
             out.println("would replay " + email.getEmailId() + " from " + from);
             return;
         }
         sends.add(producer.send(new ProducerRecord<>(Topics.OUTBOUND.name(), null, record.key(), record.value(),
-                ReplayHeaders.forReplay(record.headers(), record.topic(), record.partition(), record.offset()))));
+                ReplayHeaders.forReplay(record.headers(), record.topic(), record.partition(), record.offset(),
+                        replayId))));
     }
 
     private long awaitSends() {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -27,14 +28,27 @@ final class TopicScan {
 
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final Duration stallTimeout;
+    private final ReplayProgress progress;
+    private final BooleanSupplier stop;
 
     /**
      * @param stallTimeout how long polls may return nothing while partitions are still short of
      *                     their end offset before the scan fails
      */
     TopicScan(final KafkaConsumer<byte[], byte[]> consumer, final Duration stallTimeout) {
+        this(consumer, stallTimeout, new ReplayProgress(), () -> false);
+    }
+
+    /**
+     * @param progress told the size of each scan and each record read
+     * @param stop     checked between polls: true ends the scan early (Ctrl-C)
+     */
+    TopicScan(final KafkaConsumer<byte[], byte[]> consumer, final Duration stallTimeout, final ReplayProgress progress,
+            final BooleanSupplier stop) {
         this.consumer = consumer;
         this.stallTimeout = stallTimeout;
+        this.progress = progress;
+        this.stop = stop;
     }
 
     /** Feeds every record in range to {@code visitor}, in offset order per partition; returns their number. */
@@ -53,20 +67,24 @@ final class TopicScan {
 
         final Set<TopicPartition> remaining = new HashSet<>();
         final List<TopicPartition> empty = new ArrayList<>();
+        long total = 0;
         for (final TopicPartition tp : partitions) {
             final OffsetAndTimestamp found = start.get(tp);
             if (found != null && found.offset() < end.get(tp)) {
                 remaining.add(tp);
+                total += end.get(tp) - found.offset(); // an upper bound: transaction markers take offsets too
                 consumer.seek(tp, found.offset());
             } else {
                 empty.add(tp);
             }
         }
+        consumer.resume(partitions); // assign() of the same partitions keeps the pauses of the previous scan
         consumer.pause(empty);
+        progress.startScan(topic, total);
 
         long scanned = 0;
         long lastProgress = System.nanoTime();
-        while (!remaining.isEmpty()) {
+        while (!remaining.isEmpty() && !stop.getAsBoolean()) {
             final ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
             for (final TopicPartition tp : records.partitions()) {
                 final long limit = end.get(tp);
@@ -76,6 +94,7 @@ final class TopicScan {
                     }
                     visitor.accept(record);
                     scanned++;
+                    progress.scannedOne();
                 }
             }
             if (!records.isEmpty()) {

@@ -68,6 +68,23 @@ class ReplayCliTest {
     }
 
     @Test
+    void shouldRejectABadReplayId() {
+        assertThat(run("dlt", "--since", "2h", "--replay-id", "not ok")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--replay-id");
+    }
+
+    @Test
+    void shouldResumeWithTheResolvedWindowAndTheSameId() {
+        final TimeWindow window = TimeWindow.parse("2h", null, CLOCK.instant());
+
+        final String command = ReplayCli.resumeCommand(new String[] {"bounced", "--since", "2h", "--api-user", "acme co",
+            "--until=now", "--replay-id", "old", "--include-deferred"}, window, "20261123T120000Z-abcdef");
+
+        assertThat(command).isEqualTo("./mailpipe replay bounced --api-user 'acme co' --include-deferred"
+                + " --since 2026-11-23T10:00:00Z --until 2026-11-23T12:00:00Z --replay-id 20261123T120000Z-abcdef");
+    }
+
+    @Test
     void shouldPrintHelpWithoutSince() {
         assertThat(run("dlt", "--help")).isZero();
         assertThat(out.toString()).contains("--since").contains("--until").contains("--dry-run").contains("--api-user");

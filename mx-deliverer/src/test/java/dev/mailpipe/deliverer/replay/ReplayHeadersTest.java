@@ -22,7 +22,7 @@ class ReplayHeadersTest {
                 .add(DeadLetterHeaders.REASON, ascii("expired: 451 try later"))
                 .add("traceparent", ascii("00-abc-def-01"));
 
-        final Headers replay = ReplayHeaders.forReplay(dlt, "mail.outbound.dlt", 2, 41);
+        final Headers replay = ReplayHeaders.forReplay(dlt, "mail.outbound.dlt", 2, 41, "r-a");
 
         assertThat(replay.lastHeader(RetryHeaders.ATTEMPT)).isNull();
         assertThat(replay.lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
@@ -32,17 +32,20 @@ class ReplayHeadersTest {
         assertThat(replay.lastHeader(DeadLetterHeaders.REASON)).isNull();
         assertThat(text(replay, "traceparent")).isEqualTo("00-abc-def-01");
         assertThat(text(replay, ReplayHeaders.REPLAYED_FROM)).isEqualTo("mail.outbound.dlt/2/41");
+        assertThat(text(replay, ReplayHeaders.REPLAY_ID)).isEqualTo("r-a");
         assertThat(dlt.lastHeader(RetryHeaders.ATTEMPT)).as("the original is untouched").isNotNull();
     }
 
     @Test
     void shouldReplaceAnEarlierReplayMark() {
-        final Headers once = ReplayHeaders.forReplay(new RecordHeaders(), "mail.outbound.dlt", 0, 7);
+        final Headers once = ReplayHeaders.forReplay(new RecordHeaders(), "mail.outbound.dlt", 0, 7, "r-a");
 
-        final Headers twice = ReplayHeaders.forReplay(once, "mail.outbound", 1, 99);
+        final Headers twice = ReplayHeaders.forReplay(once, "mail.outbound", 1, 99, "r-b");
 
         assertThat(twice.headers(ReplayHeaders.REPLAYED_FROM)).hasSize(1);
         assertThat(text(twice, ReplayHeaders.REPLAYED_FROM)).isEqualTo("mail.outbound/1/99");
+        assertThat(twice.headers(ReplayHeaders.REPLAY_ID)).hasSize(1);
+        assertThat(text(twice, ReplayHeaders.REPLAY_ID)).isEqualTo("r-b");
     }
 
     private static byte[] ascii(final String s) {

@@ -18,6 +18,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -102,6 +104,7 @@ class ReplayIT {
             final OutboundEmail email = decode(r);
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(email.getRecipientDomain());
             assertThat(header(r, ReplayHeaders.REPLAYED_FROM)).matches("mail\\.outbound\\.dlt/[0-2]/\\d+");
+            assertThat(real.out()).contains("replay id: " + header(r, ReplayHeaders.REPLAY_ID));
             assertThat(r.headers().lastHeader(RetryHeaders.ATTEMPT)).isNull();
             assertThat(r.headers().lastHeader(RetryHeaders.FIRST_ATTEMPT)).isNull();
             assertThat(r.headers().lastHeader(RetryHeaders.DUE_AT)).isNull();
@@ -234,6 +237,72 @@ class ReplayIT {
         assertThat(outbound(msg)).isEmpty();
     }
 
+    @Test
+    void shouldPutTheReplayIdOnEveryCopyAndResumeAfterAStopWithoutSendingTwice() {
+        final String msg = "resume-" + System.nanoTime();
+        final List<String> ids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            final OutboundEmail e = email(msg, i, msg, "r" + i + "@a.test");
+            ids.add(e.getEmailId());
+            put(Topics.OUTBOUND_DLT.name(), e, NOW.minus(Duration.ofMinutes(20)), expiredHeaders());
+        }
+        final ReplayProgress progress = new ReplayProgress();
+
+        // as Ctrl-C does: the stop comes after the first send
+        final Run stopped = run(progress, () -> progress.sent() >= 1, "dlt", "--since", "1h", "--api-user", msg);
+
+        assertThat(stopped.code()).as(stopped.toString()).isEqualTo(ReplayCli.STOPPED);
+        assertThat(stopped.out()).contains("replayed 1").contains("stopped: 1 sent and acknowledged");
+        final String replayId = line(stopped.out(), "replay id: ").substring("replay id: ".length());
+        assertThat(replayId).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
+        assertThat(outbound(msg)).hasSize(1).allSatisfy(r -> assertThat(header(r, ReplayHeaders.REPLAY_ID))
+                .isEqualTo(replayId));
+        final String resume = line(stopped.out(), "  ./mailpipe replay ").strip();
+        assertThat(resume).contains("--replay-id " + replayId).contains("--since " + NOW.minus(Duration.ofHours(1))
+                .toString().substring(0, 13)); // the resolved instant, not "1h"
+        final String[] resumeArgs = resume.substring("./mailpipe replay ".length()).split(" ");
+
+        final Run resumed = run(resumeArgs);
+
+        assertThat(resumed.code()).as(resumed.toString()).isZero();
+        assertThat(resumed.out()).contains("replay id: " + replayId + " (resumed)")
+                .contains("1 of them already sent by replay " + replayId).contains("replayed 3");
+        assertThat(outbound(msg)).extracting(r -> decode(r).getEmailId()).containsExactlyInAnyOrderElementsOf(ids);
+        assertThat(outbound(msg)).allSatisfy(r -> assertThat(header(r, ReplayHeaders.REPLAY_ID)).isEqualTo(replayId));
+
+        final Run again = run(resumeArgs);
+
+        assertThat(again.code()).as(again.toString()).isZero();
+        assertThat(again.out()).contains("replayed 0");
+        assertThat(outbound(msg)).as("the same replay run again sends nothing new").hasSize(4);
+    }
+
+    @Test
+    void shouldSendBouncedEmailsOnceWhenTheSameReplayRunsTwice() {
+        final String msg = "twice-" + System.nanoTime();
+        final OutboundEmail a = email(msg, 0, msg, "ann@a.test");
+        final OutboundEmail b = email(msg, 1, msg, "bob@b.test");
+        for (final OutboundEmail e : List.of(a, b)) {
+            put(Topics.OUTBOUND.name(), e, NOW.minus(Duration.ofHours(2)), new RecordHeaders());
+            event(msg, msg, EventType.bounced, e.getEmailId(), NOW.minus(Duration.ofMinutes(30)));
+        }
+        final String[] args = {"bounced", "--since", "1h", "--api-user", msg, "--replay-id", "incident-" + msg};
+
+        final Run first = run(args);
+        final Run second = run(args);
+
+        assertThat(first.out()).as(first.toString()).contains("replayed 2");
+        assertThat(second.out()).as(second.toString()).contains("2 of them already sent by replay incident-" + msg)
+                .contains("replayed 0");
+        assertThat(outbound(msg).stream().filter(r -> r.headers().lastHeader(ReplayHeaders.REPLAY_ID) != null))
+                .extracting(r -> decode(r).getEmailId()).containsExactlyInAnyOrder(a.getEmailId(), b.getEmailId());
+    }
+
+    private static String line(final String text, final String prefix) {
+        return text.lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .orElseThrow(() -> new AssertionError("no line starting with '" + prefix + "' in:\n" + text));
+    }
+
     private static String[] concat(final String[] a, final String[] b) {
         final String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, all, a.length, b.length);
@@ -266,10 +335,14 @@ class ReplayIT {
     }
 
     private static Run run(final String... args) {
+        return run(new ReplayProgress(), () -> false, args);
+    }
+
+    private static Run run(final ReplayProgress progress, final BooleanSupplier stop, final String... args) {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         final int code = ReplayCli.run(args, Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers()),
-                new PrintWriter(out), new PrintWriter(err));
+                Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err), progress, stop);
         return new Run(code, out.toString(), err.toString());
     }
 
