@@ -15,6 +15,8 @@ import dev.mailpipe.core.suppression.SuppressionKey;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
+import dev.mailpipe.schemas.DeliveryEvent;
+import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
@@ -38,6 +40,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,7 +55,8 @@ import org.junit.jupiter.api.io.TempDir;
  * (as SendCloud's docs write it) arrives personalised at the receiving MX, with the emailIds the
  * API answered on its delivered events; a send to an address list of 150 members made through the
  * API arrives once per member with the member's values (a suppressed member is dropped), taskinfo
- * ends {@code done} with the counts of the events, and every delivered event carries the task id.
+ * ends {@code done} with the counts of the events, and every delivered event carries the task id;
+ * statDay, statHour and {@code ./mailpipe stats} count a labelled send, its deliveries and its opens.
  */
 class ApiEndToEndIT {
 
@@ -196,6 +203,81 @@ class ApiEndToEndIT {
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(events("delivered").stream()
                 .filter(e -> task.equals(e.path("mailListTaskId").asText())).count()).isEqualTo(MEMBERS - 1));
+    }
+
+    @Test
+    void theStatisticsCountWhatWasSentDeliveredAndOpenedEachEventOnce() throws Exception {
+        final String send = String.join("\n",
+                "import requests, sys, json",
+                "params = {'apiUser': sys.argv[2], 'apiKey': sys.argv[3], 'from': 'news@sender.test', 'labelId': '42',",
+                "  'to': 'cid@reader.test;dan@reader.test;eve@reader.test', 'subject': 'Stats', 'plain': 'Counted.'}",
+                "print(json.dumps(requests.post(sys.argv[1] + 'mail/send', data=params, timeout=30).json()))");
+        final JsonNode answer = JSON.readTree(run("/usr/bin/python3", "-c", send, api, USER, KEY));
+        final List<String> emailIds = new ArrayList<>();
+        answer.get("info").get("emailIdList").forEach(n -> emailIds.add(n.asText()));
+        assertThat(emailIds).as(answer.toString()).hasSize(3);
+        await().atMost(Duration.ofSeconds(120)).untilAsserted(() -> assertThat(events("delivered"))
+                .extracting(e -> e.get("emailId").asText()).containsAll(emailIds));
+        // two opens of one email, one of them written twice (same eventId), as a crash could
+        final JsonNode delivered = events("delivered").stream()
+                .filter(e -> e.get("emailId").asText().equals(emailIds.getFirst())).findFirst().orElseThrow();
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                dev.mailpipe.platform.KafkaDefaults.producer(KAFKA.bootstrapServers(), "stats-e2e"),
+                new StringSerializer(), new ByteArraySerializer())) {
+            for (final String eventId : List.of("open-1", "open-2", "open-1")) {
+                final DeliveryEvent open = DeliveryEvent.newBuilder().setType(EventType.open)
+                        .setMessageId(delivered.get("messageId").asText()).setEmailId(emailIds.getFirst())
+                        .setApiUser(USER).setLabel("42").setRecipient("cid@reader.test").setTimestamp(Instant.now())
+                        .setEventId(eventId).build();
+                producer.send(new ProducerRecord<>(Topics.DELIVERY_EVENTS.name(), open.getMessageId(),
+                        Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize(Topics.DELIVERY_EVENTS.name(), open)))
+                        .get();
+            }
+        }
+
+        final String statDay = String.join("\n",
+                "import requests, sys, json",
+                "r = requests.get(sys.argv[1] + 'statday/list', params={'apiUser': sys.argv[2], 'apiKey': sys.argv[3],",
+                "  'days': '1', 'labelIdList': '42', 'domainList': 'reader.test'}, timeout=30)",
+                "print(json.dumps(r.json()))");
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            final JsonNode day = JSON.readTree(run("/usr/bin/python3", "-c", statDay, api, USER, KEY));
+            assertThat(day.get("statusCode").asInt()).as(day.toString()).isEqualTo(200);
+            final JsonNode rows = day.get("info").get("dataList");
+            assertThat(rows).as(day.toString()).hasSize(1);
+            final JsonNode row = rows.get(0);
+            assertThat(row.get("sendDate").asText()).isEqualTo(java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString());
+            assertThat(row.get("apiUser").asText()).isEqualTo(USER);
+            assertThat(row.get("domain").asText()).isEqualTo("reader.test");
+            assertThat(row.get("labelId").asInt()).isEqualTo(42);
+            assertThat(row.get("requestNum").asLong()).isEqualTo(3);
+            assertThat(row.get("deliveredNum").asLong()).isEqualTo(3);
+            assertThat(row.get("deliveredPercent").asDouble()).isEqualTo(100.0);
+            assertThat(row.get("openNum").asLong()).isEqualTo(2);
+            assertThat(row.get("uniqueOpensNum").asLong()).isEqualTo(1);
+            assertThat(row.get("openPercent").asDouble()).isEqualTo(66.66);
+            assertThat(row.get("bounceNum").asLong()).isZero();
+        });
+        final JsonNode hours = JSON.readTree(run("curl", "-sS", "-d", "apiUser=" + USER, "-d", "apiKey=" + KEY,
+                "-d", "days=1", "-d", "labelIdList=42", api + "statHour/list")).get("info").get("dataList");
+        assertThat(hours).isNotEmpty();
+        long requests = 0;
+        for (final JsonNode hour : hours) {
+            assertThat(hour.get("sendHour").asInt()).isBetween(0, 23);
+            assertThat(hour.has("domain")).isFalse();
+            requests += hour.get("requestNum").asLong();
+        }
+        assertThat(requests).isEqualTo(3);
+        final JsonNode refused = JSON.readTree(run("curl", "-sS", api + "statday/list?apiUser=" + USER + "&apiKey="
+                + KEY + "&days=1&apiUserList=someone_else"));
+        assertThat(refused.get("statusCode").asInt()).isEqualTo(403);
+
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertThat(StatsCli.run(new String[] {"--since", "1d", "--account", USER, "--label", "42", "--total"},
+                Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers()), new PrintWriter(out), new PrintWriter(err)))
+                .as(err.toString()).isZero();
+        assertThat(out.toString()).contains("total  | 3 3 0 0(0) 0 0 2(1) 0(0) 0 0 100.00");
     }
 
     /** The text of a single-part base64 message (what the API builds), decoded. */

@@ -2,6 +2,7 @@ package dev.mailpipe.expander;
 
 import dev.mailpipe.expander.core.Expander;
 import dev.mailpipe.expander.lists.ListTasks;
+import dev.mailpipe.expander.stats.StatsTopology;
 import dev.mailpipe.expander.tracking.Tracker;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.EnvConfig;
@@ -13,6 +14,7 @@ import dev.mailpipe.platform.MailpipeApp;
 import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.platform.stats.StatsTopic;
 import dev.mailpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -32,6 +34,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
@@ -86,7 +89,9 @@ public final class ExpanderApp implements MailpipeApp {
         }
         ExpanderTopology.build(builder, new Expander(config.hostname(), tracker), metrics,
                 Clock.systemUTC());
-        ListTasks.build(builder, Clock.systemUTC(), config.listSubmissionsPerSecond());
+        final KStream<String, byte[]> events = DeliveryEventsSource.stream(builder);
+        ListTasks.build(builder, Clock.systemUTC(), config.listSubmissionsPerSecond(), events);
+        StatsTopology.build(builder, events, Clock.systemUTC());
         final Properties props = streamsProperties(config);
         final Topology topology = builder.build(props);
         final KafkaStreams streams = new KafkaStreams(topology, props);
@@ -143,18 +148,20 @@ public final class ExpanderApp implements MailpipeApp {
                 new TopicSpec(Topics.RAW_DLT.name(), config.topicPartitions(), topicConfig),
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name())));
         topics.addAll(lists);
+        topics.add(StatsTopic.spec(config.topicPartitions()));
         return new KafkaAccess(topics,
-                // mail.delivery-events too: the events of list sends are counted per task
+                // mail.delivery-events too: the events of list sends are counted per task, and all of
+                // them in the statistics
                 Set.of(Topics.RAW.name(), Topics.SUPPRESSIONS.name(), Topics.ADDRESS_MEMBERS.name(),
                         Topics.LIST_TASKS.name(), Topics.DELIVERY_EVENTS.name()),
                 // mail.raw too: a list send's members are queued there in submissions of 100
                 Set.of(Topics.OUTBOUND.name(), Topics.DELIVERY_EVENTS.name(), Topics.RAW_DLT.name(), Topics.RAW.name(),
-                        Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name()),
+                        Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name(), Topics.STATS.name()),
                 // scaled on mail.raw's lag (a list send's backlog shows there too); the members table and
                 // the tasks are read by the same group but are no backlog
                 Optional.of(new KafkaAccess.ConsumerGroup(config.applicationId(), Set.of(Topics.RAW.name()))),
                 Optional.of(config.applicationId()),
-                // the changelogs of the list tasks' stores
+                // the changelogs of the list tasks' and the statistics' stores, the statistics' repartition
                 Optional.of(config.applicationId() + "-"));
     }
 

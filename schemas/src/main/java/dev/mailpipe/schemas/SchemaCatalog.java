@@ -31,7 +31,8 @@ public final class SchemaCatalog {
         return List.of(RawMessage.getClassSchema(), OutboundEmail.getClassSchema(),
                 DeliveryEvent.getClassSchema(), Suppression.getClassSchema(), Webhook.getClassSchema(),
                 SenderDomain.getClassSchema(), AddressList.getClassSchema(), AddressMember.getClassSchema(),
-                ListTask.getClassSchema(), ListTaskProgress.getClassSchema(), ListTaskCounts.getClassSchema());
+                ListTask.getClassSchema(), ListTaskProgress.getClassSchema(), ListTaskCounts.getClassSchema(),
+                DeliveryStats.getClassSchema());
     }
 
     private static SchemaStore.Cache load() {

@@ -97,6 +97,15 @@ public final class Topics {
     public static final Topic<String, ListTaskCounts> LIST_TASK_COUNTS = new Topic<>("mail.list-tasks.counts",
             KEY, new CodecSerde<>(SingleObjectCodec.of(ListTaskCounts.class)));
 
+    /**
+     * Hourly and daily event counts per account, label and recipient domain (compacted, old buckets
+     * deleted after the topic's retention), key = {@code StatsKeys.of(period, start, apiUser, label,
+     * domain)} from core. Written by the expander, read by the web service (statDay, statHour) and
+     * {@code ./mailpipe stats}.
+     */
+    public static final Topic<String, DeliveryStats> STATS =
+            new Topic<>("mail.stats", KEY, new CodecSerde<>(SingleObjectCodec.of(DeliveryStats.class)));
+
     private Topics() {
     }
 }

@@ -238,6 +238,38 @@ class SchemaHistoryTest {
     }
 
     @Test
+    void shouldRoundTripAStatisticsBucketAndReadAPeriodThisReaderDoesNotKnowAsUnknown() throws IOException {
+        final DeliveryStats bucket = DeliveryStats.newBuilder().setPeriod(StatsPeriod.day)
+                .setStart(java.time.Instant.parse("2026-12-03T00:00:00Z")).setApiUser("shop").setLabel("7")
+                .setDomain("x.example").setRequest(3).setUniqueOpen(1).setUpdatedAt(java.time.Instant.ofEpochMilli(5))
+                .build();
+        final byte[] bytes = Topics.STATS.valueSerde().serializer().serialize("mail.stats", bucket);
+        assertThat(Topics.STATS.valueSerde().deserializer().deserialize("mail.stats", bytes)).isEqualTo(bucket);
+
+        // a newer writer with a "week" period: this reader sees the enum's default
+        final Schema newer = new Schema.Parser().parse(DeliveryStats.getClassSchema().toString()
+                .replace("\"symbols\":[\"hour\",\"day\",\"unknown\"]", "\"symbols\":[\"hour\",\"day\",\"week\",\"unknown\"]"));
+        final GenericRecord week = new GenericData.Record(newer);
+        for (final Schema.Field f : newer.getFields()) {
+            week.put(f.name(), f.schema().getType() == Schema.Type.LONG ? 0L : null);
+        }
+        week.put("period", new GenericData.EnumSymbol(newer.getField("period").schema(), "week"));
+        week.put("start", 0L);
+        week.put("apiUser", "shop");
+        week.put("label", "");
+        week.put("domain", "");
+        week.put("updatedAt", 0L);
+        final java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        final org.apache.avro.io.BinaryEncoder encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+        new org.apache.avro.generic.GenericDatumWriter<GenericRecord>(newer).write(week, encoder);
+        encoder.flush();
+        final DeliveryStats read = new org.apache.avro.specific.SpecificDatumReader<DeliveryStats>(newer,
+                DeliveryStats.getClassSchema()).read(null,
+                org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        assertThat(read.getPeriod()).isEqualTo(StatsPeriod.unknown);
+    }
+
+    @Test
     void shouldRoundTripAWebhookEndpoint() {
         final Webhook hook = Webhook.newBuilder().setId("wh_0123456789abcdef").setApiUser("api_user")
                 .setUrl("https://hooks.example/sendcloud").setEvents(List.of("deliver", "open"))

@@ -16,6 +16,8 @@ import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.platform.limits.ClusterRateLimiter;
 import dev.mailpipe.platform.lists.ListTopics;
 import dev.mailpipe.platform.queue.KafkaSubmitter;
+import dev.mailpipe.platform.stats.StatsTopic;
+import dev.mailpipe.schemas.DeliveryStats;
 import dev.mailpipe.schemas.SenderDomain;
 import dev.mailpipe.schemas.Topics;
 import dev.mailpipe.web.api.AddressBook;
@@ -115,8 +117,11 @@ public final class WebApp implements MailpipeApp {
                     req -> Objects.requireNonNullElse(clients.of(req), ""));
             final AddressBook addressBook = AddressBook.start(bootstrap, "mailpipe-" + instance);
             resources.add(addressBook);
+            final CompactedTable<DeliveryStats> stats = CompactedTable.start(bootstrap, "mailpipe-" + instance,
+                    Topics.STATS.name(), Topics.STATS.valueSerde());
+            resources.add(stats);
             final ApiRoutes api = new ApiRoutes(accounts, submitter, new MessageIdGenerator(clock, instance), clock,
-                    guards, addressBook);
+                    guards, addressBook, () -> stats.all().values());
             return serve(config, registry, producer(bootstrap), clock, api, resources);
         } catch (final RuntimeException e) {
             closeAll(resources);
@@ -161,7 +166,7 @@ public final class WebApp implements MailpipeApp {
      * mirrors and writes {@code mail.accounts}, shares rate counts on {@code mail.ingest.rate-counts}
      * and mirrors {@code mail.domains}; for address lists it follows and writes {@code mail.address-lists},
      * writes (and pages through) {@code mail.address-members}, writes {@code mail.list-tasks} and
-     * follows {@code mail.list-tasks.progress}; no consumer group. {@link #start} creates exactly these.
+     * follows {@code mail.list-tasks.progress}; it follows {@code mail.stats} (statDay, statHour); no consumer group. {@link #start} creates exactly these.
      */
     public static KafkaAccess kafkaAccess(final WebConfig config) {
         final int partitions = config.getInt(WebConfig.TOPIC_PARTITIONS);
@@ -172,11 +177,12 @@ public final class WebApp implements MailpipeApp {
                 CompactedTable.topicSpec(Topics.SUPPRESSIONS.name()),
                 new TopicSpec(Topics.RAW.name(), partitions, KafkaDefaults.topicConfig()),
                 AccountStore.topicSpec(), ClusterRateLimiter.topicSpec(),
-                CompactedTable.topicSpec(Topics.DOMAINS.name()), ListTopics.lists()));
+                CompactedTable.topicSpec(Topics.DOMAINS.name()), ListTopics.lists(), StatsTopic.spec(partitions)));
         topics.addAll(lists);
         return new KafkaAccess(topics,
                 Set.of(AccountStore.TOPIC, ClusterRateLimiter.TOPIC, Topics.DOMAINS.name(), Topics.ADDRESS_LISTS.name(),
-                        Topics.ADDRESS_MEMBERS.name(), Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name()),
+                        Topics.ADDRESS_MEMBERS.name(), Topics.LIST_TASK_PROGRESS.name(), Topics.LIST_TASK_COUNTS.name(),
+                        Topics.STATS.name()),
                 Set.of(Topics.DELIVERY_EVENTS.name(), Topics.SUPPRESSIONS.name(), Topics.RAW.name(), AccountStore.TOPIC,
                         ClusterRateLimiter.TOPIC, Topics.ADDRESS_LISTS.name(), Topics.ADDRESS_MEMBERS.name(),
                         Topics.LIST_TASKS.name()),

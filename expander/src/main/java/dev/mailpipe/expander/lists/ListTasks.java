@@ -12,6 +12,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
@@ -51,11 +52,13 @@ public final class ListTasks {
      *
      * @param perSecond submissions (of up to 100 members) per second and partition
      */
-    public static void build(final StreamsBuilder builder, final java.time.Clock clock, final int perSecond) {
-        build(builder, clock, ListTaskProcessor.Pace.perSecond(perSecond));
+    public static void build(final StreamsBuilder builder, final java.time.Clock clock, final int perSecond,
+            final KStream<String, byte[]> events) {
+        build(builder, clock, ListTaskProcessor.Pace.perSecond(perSecond), events);
     }
 
-    static void build(final StreamsBuilder builder, final java.time.Clock clock, final ListTaskProcessor.Pace pace) {
+    static void build(final StreamsBuilder builder, final java.time.Clock clock, final ListTaskProcessor.Pace pace,
+            final KStream<String, byte[]> events) {
         builder.table(Topics.ADDRESS_MEMBERS.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("members-source"),
                 Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(MEMBERS_STORE)
@@ -77,18 +80,17 @@ public final class ListTasks {
                         .mapValues(Output::progress, Named.as("list-progress"))
                         .to(Topics.LIST_TASK_PROGRESS.name(), Produced.with(Topics.LIST_TASK_PROGRESS.keySerde(),
                                 Topics.LIST_TASK_PROGRESS.valueSerde()).withName("list-progress-sink")), "progress"));
-        counts(builder, clock);
+        counts(builder, clock, events);
     }
 
     /** The events of list sends, counted per task onto {@code mail.list-tasks.counts}. */
-    private static void counts(final StreamsBuilder builder, final java.time.Clock clock) {
+    private static void counts(final StreamsBuilder builder, final java.time.Clock clock,
+            final KStream<String, byte[]> events) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE),
                 Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE),
                 Serdes.String(), Serdes.ByteArray()));
-        builder.stream(Topics.DELIVERY_EVENTS.name(), Consumed.with(Serdes.String(), Serdes.ByteArray())
-                        .withName("list-events-source"))
-                .flatMap((key, bytes) -> {
+        events.flatMap((key, bytes) -> {
                     final String task = taskOf(bytes);
                     return task == null ? List.<KeyValue<String, byte[]>>of() : List.of(KeyValue.pair(task, bytes));
                 }, Named.as("list-events"))

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.mailpipe.core.lists.ListKeys;
 import dev.mailpipe.core.smtpapi.XSmtpApi;
 import dev.mailpipe.core.smtpapi.XSmtpApiHeader;
+import dev.mailpipe.expander.DeliveryEventsSource;
 import dev.mailpipe.schemas.AddressMember;
 import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
@@ -56,7 +57,7 @@ class ListTasksTopologyTest {
         final StreamsBuilder builder = new StreamsBuilder();
         // two submissions per punctuation, so a task takes several
         ListTasks.build(builder, Clock.fixed(NOW, ZoneOffset.UTC),
-                new ListTaskProcessor.Pace(Duration.ofMillis(200), 2));
+                new ListTaskProcessor.Pace(Duration.ofMillis(200), 2), DeliveryEventsSource.stream(builder));
         final Properties props = new Properties();
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, "expander-lists-test");
         props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");

@@ -11,6 +11,7 @@ import dev.mailpipe.core.mail.MessageIdGenerator;
 import dev.mailpipe.platform.accounts.AccountStore;
 import dev.mailpipe.platform.queue.Submission;
 import dev.mailpipe.platform.queue.Submitter;
+import dev.mailpipe.schemas.DeliveryStats;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -23,6 +24,7 @@ import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -30,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -66,16 +69,19 @@ public final class ApiRoutes {
     private final Clock clock;
     private final Guards guards;
     private final ListRoutes lists;
+    private final StatsRoutes stats;
     private final AtomicLong requests = new AtomicLong();
 
     public ApiRoutes(final AccountStore accounts, final Submitter submitter, final MessageIdGenerator messageIds,
-            final Clock clock, final Guards guards, final AddressBook addressBook) {
+            final Clock clock, final Guards guards, final AddressBook addressBook,
+            final Supplier<Collection<DeliveryStats>> statistics) {
         this.accounts = accounts;
         this.submitter = submitter;
         this.messageIds = messageIds;
         this.clock = clock;
         this.guards = guards;
         this.lists = new ListRoutes(this, addressBook);
+        this.stats = new StatsRoutes(statistics);
     }
 
     /** The largest request accepted, in bytes. */
@@ -87,6 +93,13 @@ public final class ApiRoutes {
         routing.post("/apiv2/mail/send", (req, res) -> handle(req, res, this::send));
         final Map<String, Handler> calls = new LinkedHashMap<>();
         calls.put("/apiv2/mail/taskinfo", lists::taskInfo);
+        // SendCloud's documents spell them statday and stathour, its clients often statDay and statHour
+        for (final String day : List.of("statday", "statDay")) {
+            calls.put("/apiv2/" + day + "/list", stats::statDay);
+        }
+        for (final String hour : List.of("stathour", "statHour")) {
+            calls.put("/apiv2/" + hour + "/list", stats::statHour);
+        }
         for (final String op : List.of("add", "list", "update", "delete")) {
             calls.put("/apiv2/addresslist/" + op, call -> lists.addressList(op, call));
             calls.put("/apiv2/addressmember/" + op, call -> lists.addressMember(op, call));

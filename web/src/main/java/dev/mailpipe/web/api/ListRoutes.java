@@ -281,7 +281,7 @@ final class ListRoutes {
         return v;
     }
 
-    private static List<String> split(final String value) {
+    static List<String> split(final String value) {
         if (value == null || value.isBlank()) {
             return List.of();
         }
