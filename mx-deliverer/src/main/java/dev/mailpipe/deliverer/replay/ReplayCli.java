@@ -2,9 +2,12 @@ package dev.mailpipe.deliverer.replay;
 
 import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.Durations;
+import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.Topics;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,10 +137,23 @@ public final class ReplayCli implements Callable<Integer> {
         String since;
         @Option(names = "--until", paramLabel = "WHEN", description = "Window end, exclusive; same forms (default: now).")
         String until;
-        @Option(names = "--api-user", paramLabel = "API_USER", description = "Only this API user's emails.")
+        @Option(names = {"--account", "--api-user"}, paramLabel = "API_USER", description = "Only this account's (API user's) emails.")
         String apiUser;
+        @Option(names = "--label", paramLabel = "LABEL_ID", description = "Only emails with this label id.")
+        String label;
         @Option(names = "--domain", paramLabel = "DOMAIN", description = "Only emails to this recipient domain.")
         String domain;
+        @Option(names = "--status", paramLabel = "CODE",
+                description = "Only outcomes whose enhanced status code starts with this (5.1.1, 5.7, 4).")
+        String status;
+        @Option(names = "--reason", paramLabel = "TEXT",
+                description = "Only outcomes whose reason contains this text (case-insensitive).")
+        String reason;
+        @Option(names = "--task", paramLabel = "TASK_ID", description = "Only emails of this address-list task (maillistTaskId).")
+        String task;
+        @Option(names = "--ids-file", paramLabel = "FILE",
+                description = "Only the messageIds or emailIds in this file, one a line (# comments and blank lines skipped).")
+        Path idsFile;
         @Option(names = "--dry-run", description = "Print what would be replayed; write nothing.")
         boolean dryRun;
         @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
@@ -171,13 +187,37 @@ public final class ReplayCli implements Callable<Integer> {
         }
 
         /** The selector of these options; also validates {@code --timeout}, so bad arguments fail before any output. */
-        ReplaySelector selector(final CommandLine cmd, final Clock clock, final Set<EventType> types) {
+        ReplaySelector selector(final CommandLine cmd, final Clock clock, final Set<EventType> types,
+                final BounceClass bounceClass) {
             timeout(cmd);
             try {
-                return new ReplaySelector(TimeWindow.parse(since, until, clock.instant()), apiUser, domain, types);
-            } catch (final IllegalArgumentException e) {
+                return new ReplaySelector(TimeWindow.parse(since, until, clock.instant()), blankToNull(apiUser),
+                        blankToNull(label), blankToNull(domain), bounceClass, blankToNull(status), blankToNull(reason),
+                        blankToNull(task), ids(cmd), types);
+            } catch (final IllegalArgumentException | UncheckedIOException e) {
                 throw new ParameterException(cmd, e.getMessage(), e);
             }
+        }
+
+        /** The ids of {@code --ids-file} as fingerprints, bounded like the selection. */
+        private ReplaySelector.Ids ids(final CommandLine cmd) {
+            if (idsFile == null) {
+                return null;
+            }
+            final SelectedEmails ids = new SelectedEmails(Math.max(1, maxSelected));
+            try {
+                if (IdsFile.read(idsFile, ids::add) == 0) {
+                    throw new ParameterException(cmd, "--ids-file " + idsFile + " holds no ids");
+                }
+            } catch (final SelectedEmails.TooManyException e) {
+                throw new ParameterException(cmd, "--ids-file " + idsFile + " holds more than " + maxSelected
+                        + " ids (--max-selected)", e);
+            }
+            return ids::contains;
+        }
+
+        private static String blankToNull(final String value) {
+            return value == null || value.isBlank() ? null : value.strip();
         }
 
         /**
@@ -231,7 +271,7 @@ public final class ReplayCli implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of());
+            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, Set.of(), null);
             final Replayer.Options options = common.options(spec.commandLine(), parent.clock);
             return common.run(spec.commandLine(), parent, selector, options, Topics.OUTBOUND_DLT.name(),
                     replayer -> replayer.replayDeadLetters(selector, options));
@@ -251,6 +291,9 @@ public final class ReplayCli implements Callable<Integer> {
         @Option(names = "--include-deferred", description = "Also take emails with a deferred event in the window"
                 + " (those that then bounced or expired; with --include-retrying also those still retrying).")
         boolean includeDeferred;
+        @Option(names = "--bounce-class", paramLabel = "hard|soft",
+                description = "Only bounces of this class (hard: the address does not exist; soft: the rest).")
+        BounceClass bounceClass;
         @Option(names = "--lookback", paramLabel = "DURATION", defaultValue = "7d",
                 description = "How far before --since to look for the emails on mail.outbound (default: ${DEFAULT-VALUE}).")
         String lookback;
@@ -259,7 +302,7 @@ public final class ReplayCli implements Callable<Integer> {
         public Integer call() {
             final Set<EventType> types = includeDeferred ? EnumSet.of(EventType.bounced, EventType.deferred)
                     : EnumSet.of(EventType.bounced);
-            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types);
+            final ReplaySelector selector = common.selector(spec.commandLine(), parent.clock, types, bounceClass);
             final Duration back = duration(spec.commandLine(), "--lookback", lookback);
             final Replayer.Options options = common.options(spec.commandLine(), parent.clock);
             return common.run(spec.commandLine(), parent, selector, options, Topics.OUTBOUND.name(),

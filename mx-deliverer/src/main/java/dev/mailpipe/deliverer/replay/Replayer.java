@@ -1,8 +1,10 @@
 package dev.mailpipe.deliverer.replay;
 
 import dev.mailpipe.core.suppression.SuppressionKey;
+import dev.mailpipe.deliverer.RetryHeaders;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.OutboundEmail;
 import dev.mailpipe.schemas.Suppression;
@@ -130,7 +132,7 @@ public final class Replayer implements AutoCloseable {
             final OutboundEmail email = decode(EMAILS, record);
             if (email == null) {
                 counts[1]++;
-            } else if (selector.selectsEmail(record.timestamp(), email)) {
+            } else if (selector.selectsEmail(record.timestamp(), email, dltReason(record))) {
                 emails.put(email.getEmailId(), LatestOutcome.EXPIRED, 0);
             }
         });
@@ -146,7 +148,7 @@ public final class Replayer implements AutoCloseable {
                 return;
             }
             final OutboundEmail email = decode(EMAILS, record, false);
-            if (email != null && selector.selectsEmail(record.timestamp(), email)
+            if (email != null && selector.selectsEmail(record.timestamp(), email, dltReason(record))
                     && emails.outcome(email.getEmailId()).replayable(options.includeRetrying())
                     && emails.markSent(email.getEmailId())) { // once, if the DLT holds an email twice
                 counts[0]++;
@@ -261,6 +263,10 @@ public final class Replayer implements AutoCloseable {
                 options.replayId(), emails.countUnsent(options.includeRetrying()));
         progress.selected(emails.countUnsent(options.includeRetrying()));
         return already[0];
+    }
+
+    private static String dltReason(final ConsumerRecord<byte[], byte[]> record) {
+        return RetryHeaders.text(record.headers(), DeadLetterHeaders.REASON).orElse(null);
     }
 
     /** Whether a stop was asked for; once true it stays true, so a replay never resumes by itself. */

@@ -99,6 +99,11 @@ final class SelectedEmails {
         info[slot] = infoValue;
     }
 
+    /** Adds an id, using the table as a plain set ({@code --ids-file}); see {@link #contains}. */
+    void add(final String id) {
+        put(id, LatestOutcome.SUCCESS, 0);
+    }
+
     /** Folds a later outcome into an email already in the table; false (nothing changed) when it is not. */
     boolean update(final String emailId, final LatestOutcome outcome, final int infoValue) {
         final int slot = find(emailId);

@@ -68,6 +68,17 @@ class ReplayCliTest {
     }
 
     @Test
+    void shouldRejectBadSelectorsBeforeKafka() {
+        assertThat(run("bounced", "--since", "2h", "--status", "5.x")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--status");
+        assertThat(run("bounced", "--since", "2h", "--bounce-class", "medium")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--bounce-class", "hard")).as("expired emails did not bounce")
+                .isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--ids-file", "/nonexistent/ids.txt")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--ids-file");
+    }
+
+    @Test
     void shouldRejectABadReplayId() {
         assertThat(run("dlt", "--since", "2h", "--replay-id", "not ok")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--replay-id");

@@ -7,9 +7,11 @@ import dev.mailpipe.deliverer.RetryHeaders;
 import dev.mailpipe.schemas.DeadLetterHeaders;
 import dev.mailpipe.platform.CompactedTable;
 import dev.mailpipe.platform.KafkaDefaults;
+import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.RemoteReply;
 import dev.mailpipe.schemas.Suppression;
 import dev.mailpipe.schemas.SuppressionReason;
 import dev.mailpipe.schemas.Topics;
@@ -18,6 +20,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -42,6 +46,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code ./mailpipe replay} against a real broker: records with explicit timestamps inside and
@@ -296,6 +301,50 @@ class ReplayIT {
                 .contains("replayed 0");
         assertThat(outbound(msg).stream().filter(r -> r.headers().lastHeader(ReplayHeaders.REPLAY_ID) != null))
                 .extracting(r -> decode(r).getEmailId()).containsExactlyInAnyOrder(a.getEmailId(), b.getEmailId());
+    }
+
+    @Test
+    void shouldSelectByLabelBounceClassStatusReasonTaskAndAnIdsFile(@TempDir final Path dir) throws Exception {
+        final String msg = "filters-" + System.nanoTime();
+        final OutboundEmail wanted = email(msg, 0, msg, "ann@a.test");
+        final OutboundEmail soft = email(msg, 1, msg, "bob@a.test");
+        final OutboundEmail otherStatus = email(msg, 2, msg, "cid@a.test");
+        final OutboundEmail otherTask = email(msg, 3, msg, "dan@a.test");
+        for (final OutboundEmail e : List.of(wanted, soft, otherStatus, otherTask)) {
+            put(Topics.OUTBOUND.name(), e, NOW.minus(Duration.ofHours(2)), new RecordHeaders());
+        }
+        final Instant at = NOW.minus(Duration.ofMinutes(30));
+        bounce(msg, wanted, BounceClass.hard, "5.1.1", "550 5.1.1 User unknown", "t-1", at);
+        bounce(msg, soft, BounceClass.soft, "5.1.1", "550 5.1.1 User unknown (mailbox busy)", "t-1", at);
+        bounce(msg, otherStatus, BounceClass.hard, "5.1.10", "556 5.1.10 user unknown: null MX", "t-1", at);
+        bounce(msg, otherTask, BounceClass.hard, "5.1.1", "550 5.1.1 User unknown", "t-2", at);
+
+        final Run filtered = run("bounced", "--since", "1h", "--account", msg, "--label", "7", "--bounce-class", "hard",
+                "--status", "5.1.1", "--reason", "USER UNKNOWN", "--task", "t-1", "--dry-run");
+
+        assertThat(filtered.code()).as(filtered.toString()).isZero();
+        assertThat(filtered.out()).contains("would replay " + wanted.getEmailId()).contains("selected 1 emails");
+
+        final Path ids = dir.resolve("ids.txt");
+        Files.writeString(ids, "# two of them\n" + soft.getEmailId() + "\n\n<" + otherTask.getEmailId() + ">\nnot-ours\n");
+
+        final Run byFile = run("bounced", "--since", "1h", "--account", msg, "--ids-file", ids.toString());
+
+        assertThat(byFile.code()).as(byFile.toString()).isZero();
+        assertThat(outbound(msg).stream().filter(r -> r.headers().lastHeader(ReplayHeaders.REPLAY_ID) != null))
+                .extracting(r -> decode(r).getEmailId()).containsExactlyInAnyOrder(soft.getEmailId(), otherTask.getEmailId());
+    }
+
+    private static void bounce(final String messageId, final OutboundEmail email, final BounceClass bounceClass,
+            final String status, final String reason, final String task, final Instant at) {
+        final DeliveryEvent event = DeliveryEvent.newBuilder().setType(EventType.bounced).setMessageId(messageId)
+                .setEmailId(email.getEmailId()).setApiUser(email.getApiUser()).setLabel("7")
+                .setRecipient(email.getRecipient()).setTimestamp(at).setBounceClass(bounceClass).setReason(reason)
+                .setRemoteReply(RemoteReply.newBuilder().setCode(550).setEnhancedStatus(status).setText(reason).build())
+                .setMailListTaskId(task).build();
+        send(new ProducerRecord<>(Topics.DELIVERY_EVENTS.name(), null, at.toEpochMilli(),
+                messageId.getBytes(StandardCharsets.UTF_8),
+                Topics.DELIVERY_EVENTS.valueSerde().serializer().serialize(Topics.DELIVERY_EVENTS.name(), event)));
     }
 
     private static String line(final String text, final String prefix) {

@@ -1,10 +1,13 @@
 package dev.mailpipe.deliverer.replay;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.mailpipe.schemas.BounceClass;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
 import dev.mailpipe.schemas.OutboundEmail;
+import dev.mailpipe.schemas.RemoteReply;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.EnumSet;
@@ -68,6 +71,72 @@ class ReplaySelectorTest {
         aboutSubmission.setEmailId(null);
 
         assertThat(selector.selectsEvent(INSIDE, aboutSubmission)).isFalse();
+    }
+
+    private static ReplaySelector only(final String label, final BounceClass bounceClass, final String status,
+            final String reason, final String task, final ReplaySelector.Ids ids) {
+        return new ReplaySelector(WINDOW, null, label, null, bounceClass, status, reason, task, ids,
+                EnumSet.of(EventType.bounced, EventType.deferred));
+    }
+
+    private static DeliveryEvent bounce(final BounceClass bounceClass, final String enhanced, final String reason) {
+        final DeliveryEvent e = event(EventType.bounced, "u1", "a@example.test");
+        e.setBounceClass(bounceClass);
+        e.setReason(reason);
+        if (enhanced != null) {
+            e.setRemoteReply(RemoteReply.newBuilder().setCode(550).setEnhancedStatus(enhanced).setText(reason).build());
+        }
+        return e;
+    }
+
+    @Test
+    void shouldFilterEventsByBounceClassStatusAndReason() {
+        final DeliveryEvent unknownUser = bounce(BounceClass.hard, "5.1.1", "550 5.1.1 <a@example.test>: User Unknown");
+        final DeliveryEvent nullMx = bounce(BounceClass.hard, null, "null MX: 556 5.1.10 the domain takes no mail");
+        final DeliveryEvent policy = bounce(BounceClass.soft, "5.7.1", "550 5.7.1 message refused");
+
+        assertThat(only(null, BounceClass.hard, null, null, null, null).selectsEvent(INSIDE, unknownUser)).isTrue();
+        assertThat(only(null, BounceClass.hard, null, null, null, null).selectsEvent(INSIDE, policy)).isFalse();
+        assertThat(only(null, BounceClass.soft, null, null, null, null)
+                .selectsEvent(INSIDE, event(EventType.deferred, "u1", "a@example.test"))).as("deferred has no class").isFalse();
+        assertThat(only(null, null, "5.1.1", null, null, null).selectsEvent(INSIDE, unknownUser)).isTrue();
+        assertThat(only(null, null, "5.1.1", null, null, null).selectsEvent(INSIDE, nullMx)).as("5.1.1 is not 5.1.10").isFalse();
+        assertThat(only(null, null, "5.1", null, null, null).selectsEvent(INSIDE, nullMx)).as("from the reason").isTrue();
+        assertThat(only(null, null, "5", null, null, null).selectsEvent(INSIDE, policy)).isTrue();
+        assertThat(only(null, null, "4", null, null, null).selectsEvent(INSIDE, policy)).isFalse();
+        assertThat(only(null, null, null, "USER unknown", null, null).selectsEvent(INSIDE, unknownUser)).isTrue();
+        assertThat(only(null, null, null, "user unknown", null, null).selectsEvent(INSIDE, policy)).isFalse();
+    }
+
+    @Test
+    void shouldFilterByLabelTaskAndIds() {
+        final DeliveryEvent e = event(EventType.bounced, "u1", "a@example.test");
+        e.setLabel("7");
+        e.setMailListTaskId("task-9");
+
+        assertThat(only("7", null, null, null, "task-9", null).selectsEvent(INSIDE, e)).isTrue();
+        assertThat(only("8", null, null, null, null, null).selectsEvent(INSIDE, e)).isFalse();
+        assertThat(only(null, null, null, null, "task-1", null).selectsEvent(INSIDE, e)).isFalse();
+        assertThat(only(null, null, null, null, null, Set.of("m1")::contains).selectsEvent(INSIDE, e)).as("messageId").isTrue();
+        assertThat(only(null, null, null, null, null, Set.of(e.getEmailId())::contains).selectsEvent(INSIDE, e)).isTrue();
+        assertThat(only(null, null, null, null, null, Set.of("m2")::contains).selectsEvent(INSIDE, e)).isFalse();
+    }
+
+    @Test
+    void shouldMatchDeadLettersByTheReasonHeader() {
+        final ReplaySelector greylisted = only(null, null, "4.7", "greylist", null, null);
+        final OutboundEmail email = email("u1", "bob@example.test");
+
+        assertThat(greylisted.selectsEmail(INSIDE, email, "expired: no delivery within 5d after 9 attempt(s); last: 451 4.7.1 Greylisted"))
+                .isTrue();
+        assertThat(greylisted.selectsEmail(INSIDE, email, "expired: … last: 451 4.3.0 try later")).isFalse();
+        assertThat(greylisted.selectsEmail(INSIDE, email, null)).isFalse();
+    }
+
+    @Test
+    void shouldRefuseAStatusThatIsNotACode() {
+        assertThatThrownBy(() -> only(null, null, "5.x", null, null, null)).hasMessageContaining("--status");
+        assertThatThrownBy(() -> only(null, null, "550", null, null, null)).hasMessageContaining("--status");
     }
 
     static OutboundEmail email(final String apiUser, final String recipient) {
