@@ -24,6 +24,7 @@ BENCH = os.path.dirname(HERE)
 REPO = os.path.dirname(BENCH)
 HARAKA_VERSION = "3.3.4"
 DOMAIN = "bench.test"
+REALISTIC_MAILPIPE_RETRY_DELAYS = "2s,5s,10s"
 
 
 def log(msg):
@@ -245,15 +246,35 @@ TOKEN_RES = [re.compile(rb"^X-Bench-Token:\s*(\S+)", re.M | re.I),
 PERSONALISED = re.compile(rb"Hello Name\d+, this is message \w+-\d+\.")
 
 
+RCPT_ARGS = re.compile(rb"^X-Rcpt-Args:\s*<?([^>\s]*)", re.M)
+
+
 class Sink:
-    def __init__(self, procs, work, delay):
+    def __init__(self, procs, work, delay, realistic=None):
         self.procs = procs
+        self.realistic = realistic
+        self.events_path = os.path.join(work, "sink-events.log")
+        self.events_offset = 0
         base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else work
         self.dump = os.path.join(base, "mailpipe-bench-sink-%d" % os.getpid())
         os.makedirs(self.dump, exist_ok=True)
         os.chmod(self.dump, 0o777)  # smtp-sink drops privileges to the -u user
         procs.note("dir %s" % self.dump)
         self.port = free_port()
+        if realistic:
+            procs.note("dir %s.tmp" % self.dump)
+            open(self.events_path, "a").close()
+            cmd = [sys.executable, os.path.join(HERE, "sink.py"), "--listen", "127.0.0.1:%d" % self.port,
+                   "--dump", self.dump, "--events", self.events_path, "--seed", str(realistic["seed"]),
+                   "--delay-min", str(realistic["delay_min"]), "--delay-max", str(realistic["delay_max"]),
+                   "--p4xx", str(realistic["p4xx"]), "--p5xx", str(realistic["p5xx"])]
+            if os.geteuid() == 0:
+                cmd += ["--user", "nobody"]
+            self.proc = procs.start("bench-sink", cmd, os.path.join(work, "smtp-sink.log"))
+            if not smtp_ready(self.port, 10):
+                raise RuntimeError("bench/lib/sink.py did not start (see %s/smtp-sink.log)" % work)
+            self.clear()
+            return
         cmd = ["smtp-sink"]
         if os.geteuid() == 0:
             cmd += ["-u", "nobody"]
@@ -266,7 +287,26 @@ class Sink:
             raise RuntimeError("smtp-sink did not start (see %s/smtp-sink.log)" % work)
         self.clear()
 
+    def events(self):
+        """(code, local part) of every 4xx/5xx reply and DSN the realistic sink logged since clear()."""
+        try:
+            with open(self.events_path, "rb") as f:
+                f.seek(self.events_offset)
+                data = f.read()
+        except OSError:
+            return []
+        data = data[:data.rfind(b"\n") + 1]
+        out = []
+        for line in data.decode("ascii", "replace").splitlines():
+            code, _, rcpt = line.partition(" ")
+            out.append((code, rcpt.split("@")[0]))
+        return out
+
     def clear(self):
+        try:
+            self.events_offset = os.path.getsize(self.events_path)
+        except OSError:
+            self.events_offset = 0
         for f in os.listdir(self.dump):
             try:
                 os.unlink(os.path.join(self.dump, f))
@@ -299,20 +339,25 @@ class Sink:
                     break
             if token is None or token not in wanted:
                 continue
-            rcpts = len(re.findall(rb"^X-Rcpt-Args:", data[:data.find(b"\nReceived:") + 1 or len(data)], re.M))
+            addrs = tuple(a.decode("ascii", "replace").lower().split("@")[0]
+                          for a in RCPT_ARGS.findall(data[:data.find(b"\nReceived:") + 1 or len(data)]))
+            rcpts = len(addrs)
             # X-SMTPAPI substitution done (mailpipe) or the template as sent (peers)
             personalised = PERSONALISED.search(data) is not None
-            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised)
+            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised, addrs)
             self.cache[entry.name] = rec
             out[entry.name] = rec[:3] + rec[4:]
         return out
 
-    def wait_for(self, wanted, expected, timeout):
+    def wait_for(self, wanted, expected, timeout, settled=None):
         deadline = time.time() + timeout
         got = 0
         while time.time() < deadline:
-            got = sum(r[1] for r in self.scan(wanted).values())
-            if got >= expected:
+            arrivals = list(self.scan(wanted).values())
+            if settled is not None:
+                if settled(arrivals):
+                    break
+            elif sum(r[1] for r in arrivals) >= expected:
                 break
             time.sleep(0.2)
         time.sleep(0.5)  # let the last transactions finish writing (mtime = end of DATA)
@@ -360,6 +405,7 @@ def start_dnsmasq(procs, work):
 # systems under test
 # --------------------------------------------------------------------------------------------
 class System:
+    realistic = False  # set before start(): short retry delays so deferrals are retried within the run
     name = "?"
     durability = "?"
     durability_short = "?"
@@ -429,6 +475,8 @@ class Postfix(System):
             "maillog_file": os.path.join(self.dir, "maillog"), "maillog_file_prefixes": self.dir,
             "biff": "no", "smtputf8_enable": "no", "smtpd_banner": "$myhostname ESMTP",
         }
+        if self.realistic:  # retry deferred mail within seconds, like mailpipe's MAILPIPE_RETRY_DELAYS below
+            main.update({"queue_run_delay": "2s", "minimal_backoff_time": "2s", "maximal_backoff_time": "10s"})
         with open(os.path.join(self.conf, "main.cf"), "w") as f:
             for k, v in main.items():
                 f.write("%s = %s\n" % (k, v))
@@ -568,6 +616,8 @@ class Mailpipe(System):
             # the benchmark would measure the policy. The peers run without any limit as well.
             "MAILPIPE_RATE_LIMIT_PER_MINUTE": "0",
         })
+        if self.realistic:  # retry stages of seconds instead of 5m,30m,2h,6h, so retries finish within the run
+            env["MAILPIPE_RETRY_DELAYS"] = REALISTIC_MAILPIPE_RETRY_DELAYS
         self.logpath = os.path.join(self.work, "mailpipe.log")
         self.proc = self.procs.start("mailpipe", [os.path.join(REPO, "mailpipe"), "up"], self.logpath, env=env, cwd=REPO)
         deadline = time.time() + self.start_timeout
@@ -684,7 +734,19 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     os.unlink(out)
     acked = {row[0]: row for row in doc["results"] if row[3] == 250}
     expected = sum(row[4] for row in acked.values())
-    arrivals = sink.wait_for(set(acked), expected, deliver_timeout)
+    settled = None
+    if sink.realistic:
+        # every accepted recipient must arrive or be refused with a 5xx by the destination
+        accepted_keys = set()
+        for row in acked.values():
+            refused = set(row[6]) if len(row) > 6 and system.envelope_all else set()
+            accepted_keys.update("r%d.%s" % (i, row[0]) for i in range(case["rcpts"]) if i not in refused)
+
+        def settled(arrivals):
+            got = {a for arr in arrivals for a in arr[4]} & accepted_keys
+            bounced = {k for code, k in sink.events() if code.startswith("5")} & accepted_keys
+            return len(got | bounced) >= len(accepted_keys)
+    arrivals = sink.wait_for(set(acked), expected, deliver_timeout, settled)
     cpu = tree_cpu_seconds(system.roots()) - cpu0
     start = min((row[1] for row in doc["results"]), default=time.time())
     last_ack = max((row[2] for row in acked.values()), default=start)
@@ -692,7 +754,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     last_arrival = max((a[2] for a in arrivals), default=start)
     lat = []
     personalised = sum(a[1] for a in arrivals if a[3])
-    for token, rcpts, mtime, _ in arrivals:
+    for token, rcpts, mtime, *_ in arrivals:
         d = (mtime - acked[token][2]) * 1000.0
         lat.extend([d] * rcpts)
     rejected = [row for row in doc["results"] if row[3] != 250]
@@ -717,9 +779,43 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         res["ok"] = False  # mailpipe must deliver one personalised email per X-SMTPAPI recipient
         res["first_error"] = "%d of %d delivered emails lack the X-SMTPAPI substitutions" % (
             delivered - personalised, delivered)
+    if sink.realistic:
+        res["realistic"] = rz = realistic_stats(sink, arrivals, accepted_keys)
+        # the destination's 4xx/5xx passed back to the client (Haraka) are answers, not failures
+        answered = all(row[3] == 250 or 400 <= row[3] < 600 for row in doc["results"])
+        rz["refused_submissions"] = sum(1 for row in doc["results"] if row[3] != 250)
+        res["ok"] = answered and rz["lost"] == 0 and len(doc["results"]) > 0 and not (
+            case["xsmtpapi"] and not system.envelope_all and personalised < delivered)
+        if rz["lost"]:
+            res["first_error"] = "%d accepted email(s) neither arrived nor were refused with 5xx, e.g. %s" % (
+                rz["lost"], rz["lost_sample"])
+        expected = len(accepted_keys) - rz["bounced"]
+        res["expected"] = expected
     if delivered < expected:
         res["first_error"] = ("%s [%s]" % (res["first_error"], dns_status())).strip()
     return res
+
+
+def realistic_stats(sink, arrivals, accepted_keys):
+    """Per recipient of the accepted submissions: delivered (once or more), deferred (got a 451 at
+    least once) then delivered, bounced (got a 550 and never arrived), lost (neither)."""
+    import collections
+    seen = collections.Counter(a for arr in arrivals for a in arr[4])
+    ev = sink.events()
+    deferred = {k for code, k in ev if code.startswith("4")}
+    refused = {k for code, k in ev if code.startswith("5")}
+    got = set(seen) & accepted_keys
+    bounced = (refused & accepted_keys) - got
+    lost = accepted_keys - got - bounced
+    return {
+        "accepted": len(accepted_keys), "delivered": len(got),
+        "deferred_delivered": len(got & deferred), "bounced": len(bounced), "lost": len(lost),
+        "lost_sample": ", ".join(sorted(lost)[:3]),
+        "duplicates": sum(c - 1 for k, c in seen.items() if k in accepted_keys and c > 1),
+        "replies_4xx": sum(1 for code, k in ev if code.startswith("4") and k in accepted_keys),
+        "replies_5xx": sum(1 for code, k in ev if code.startswith("5") and k in accepted_keys),
+        "dsn": sum(1 for code, _ in ev if code == "dsn"),
+    }
 
 
 def measure_system(system, sink, cases, opts, work, budget_end):
@@ -765,6 +861,13 @@ def measure_system(system, sink, cases, opts, work, budget_end):
     return results, (rss, pss), detail
 
 
+def sum_realistic(runs):
+    rs = [r["realistic"] for r in runs if "realistic" in r]
+    if not rs:
+        return None
+    return {k: sum(r[k] for r in rs) for k in rs[0] if k != "lost_sample"}
+
+
 def summarize(runs):
     def stat(key):
         vals = [r[key] for r in runs if r[key] == r[key]]  # drop NaN
@@ -801,6 +904,10 @@ def main():
     ap.add_argument("--sustained-rate", type=float, help="target submissions/s of the sustained case (default 0: "
                                                          "closed loop, as fast as the system accepts; smoke 25)")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
+    ap.add_argument("--realistic", action="store_true",
+                    help="the destination is bench/lib/sink.py: 50-200 ms per transaction, 451 for 3 %% and 550 for 1 %% "
+                         "of the recipients, short retry delays for the systems (see README)")
+    ap.add_argument("--realistic-seed", default="1")
     ap.add_argument("--pidfile", default="")
     ap.add_argument("--record", action="store_true",
                     help="write the CSV, table and plot to bench/results (tracked); without it they go to "
@@ -847,7 +954,9 @@ def main():
         raise KeyboardInterrupt("signal %d" % signum)
     signal.signal(signal.SIGTERM, on_signal)
     try:
-        sink = Sink(procs, work, opts.sink_delay)
+        realistic = {"seed": opts.realistic_seed, "delay_min": 0.05, "delay_max": 0.2, "p4xx": 0.03,
+                     "p5xx": 0.01} if opts.realistic else None
+        sink = Sink(procs, work, opts.sink_delay, realistic)
         _, dns_port = start_dnsmasq(procs, work)
         log("smtp-sink on 127.0.0.1:%d (dump %s), dnsmasq on 127.0.0.1:%d (MX %s -> 127.0.0.1)"
             % (sink.port, sink.dump, dns_port, DOMAIN))
@@ -860,6 +969,7 @@ def main():
                 system = Haraka(procs, work, sink.port)
             else:
                 raise SystemExit("unknown system %r (mailpipe, postfix, haraka)" % name)
+            system.realistic = bool(opts.realistic)
             try:
                 res, rss, detail = measure_system(system, sink, cases, opts, work, budget_end)
             except (RuntimeError, OSError, subprocess.SubprocessError) as e:
@@ -882,6 +992,7 @@ def main():
                               "rss_detail": detail, "durability": system.durability,
                               "durability_short": system.durability_short, "messages": case["messages"], "rcpts": case["rcpts"],
                               "reply": next((r["sample_reply"] for r in runs if r["sample_reply"]), ""),
+                              "realistic": sum_realistic(runs),
                               "sustained": next((dict(r["sustained"], rate=case["rate"], duration=case["duration"])
                                                  for r in runs if "sustained" in r), None)})
     except KeyboardInterrupt as e:
@@ -912,8 +1023,11 @@ def main():
 
 def render(table, cases, opts, stamp, elapsed):
     lines = ["", "mailpipe benchmark, %s UTC, %s, %d sessions, %d run(s) per case (median, min-max), "
-             "sink delay %ds, %.0fs" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
-                                         opts.sessions, opts.runs, opts.sink_delay, elapsed),
+             "sink delay %ds, %.0fs%s" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
+                                         opts.sessions, opts.runs, opts.sink_delay, elapsed,
+                                         ", realistic destination (bench/lib/sink.py: 50-200 ms per transaction, "
+                                         "451 for 3 %% of RCPT attempts, 550 for 1 %% of recipients, seed %s)"
+                                         % opts.realistic_seed if opts.realistic else ""),
              "",
              "| system | case | msgs × rcpts | ingest msgs/s | delivered emails/s | CPU s/1k emails | p50 ms | p99 ms | peak RSS / PSS MB | durability | status |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -953,6 +1067,21 @@ def render(table, cases, opts, stamp, elapsed):
                 lines.append("| ÷ %s | %s | %s | %s | %s | %s |" % (peer, case["id"], ratio("ingest"), ratio("delivery"),
                                                                   ratio("cpu"), ratio("p50")))
         lines.append("")
+    rea = [r for r in table if r.get("realistic")]
+    if rea:
+        lines.append("Realistic destination, per recipient of the accepted submissions, all runs of the case together "
+                     "(deferred = got a 451 at least once; bounced = got a 550 and never arrived; lost = neither arrived "
+                     "nor 550: must be 0):")
+        lines.append("")
+        lines.append("| system | case | submissions refused | accepted emails | delivered | deferred, then delivered | "
+                     "bounced (550) | lost | duplicates | 451 / 550 replies | DSNs back to the sender |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|")
+        for r in rea:
+            z = r["realistic"]
+            lines.append("| %s | %s | %d | %d | %d | %d | %d | %d | %d | %d / %d | %d |" % (
+                r["system"], r["case"], z.get("refused_submissions", 0), z["accepted"], z["delivered"], z["deferred_delivered"], z["bounced"],
+                z["lost"], z["duplicates"], z["replies_4xx"], z["replies_5xx"], z["dsn"]))
+        lines.append("")
     sus = [r for r in table if r.get("sustained")]
     if sus:
         lines.append("Sustained (ingest and delivered above are the steady state: the middle 60 % of the sending period; "
@@ -990,7 +1119,8 @@ def write_results(table, opts, stamp, smoke, report):
     header = ("date_utc,mode,system,case,messages,rcpts,sessions,runs,sink_delay_s,ingest_msgs_s,ingest_min,ingest_max,"
               "delivered_emails_s,delivered_min,delivered_max,p50_ms,p50_min,p50_max,p99_ms,p99_min,p99_max,"
               "peak_rss_mb,status,durability,git_rev,peak_pss_mb,cpu_s_per_1k,cpu_min,cpu_max,"
-              "sustained_s,target_rate,backlog_third,backlog_end,drain_s,queue_grew")
+              "sustained_s,target_rate,backlog_third,backlog_end,drain_s,queue_grew,"
+              "realistic,accepted_emails,delivered_unique,deferred_delivered,bounced,lost,duplicates")
     try:
         rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
                              text=True).stdout.strip()
@@ -1017,7 +1147,7 @@ def write_results(table, opts, stamp, smoke, report):
                              [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
                               '"%s"' % row["durability"].replace('"', "'"), rev,
                               fmt(row.get("pss", float("nan")), 0)] + [fmt(x, 3) for x in s["cpu"]] +
-                             sustained_csv(row.get("sustained"))) + "\n")
+                             sustained_csv(row.get("sustained")) + realistic_csv(opts, row.get("realistic"))) + "\n")
     base = os.path.join(opts.results_dir, "bench-%s" % stamp.strftime("%Y%m%dT%H%M%SZ"))
     with open(base + ".md", "w") as f:
         f.write(report)
@@ -1034,6 +1164,13 @@ def write_results(table, opts, stamp, smoke, report):
         log("plot failed: %s" % r.stderr[-300:])
     else:
         log("results: %s, %s.png (%s)" % (csv_path, base, r.stdout.strip()))
+
+
+def realistic_csv(opts, z):
+    if not z:
+        return ["yes" if opts.realistic else "no"] + [""] * 6
+    return ["yes"] + [str(z[k]) for k in ("accepted", "delivered", "deferred_delivered", "bounced", "lost",
+                                          "duplicates")]
 
 
 def sustained_csv(st):

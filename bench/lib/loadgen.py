@@ -7,8 +7,8 @@ carries a unique token (header X-Bench-Token and the Subject) so the sink's dump
 matched to the moment its `250` reply arrived. Optional AUTH LOGIN; optional X-SMTPAPI header
 (base64 of {"to": [...], "sub": {...}}) as the last header.
 
-Writes one JSON document to --out: per message [token, t_start, t_ack, code, recipients], plus
-errors. Times are time.time() (CLOCK_REALTIME, the clock file mtimes use).
+Writes one JSON document to --out: per message [token, t_start, t_ack, code, recipients, reply,
+refused RCPT indices], plus errors. Times are time.time() (CLOCK_REALTIME, the clock file mtimes use).
 """
 import argparse
 import base64
@@ -22,9 +22,15 @@ import time
 LINE = "The quick brown fox jumps over the lazy dog; mailpipe benchmark filler text 0123456789."
 
 
-def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True):
+def rcpt_domain(domain, domains, n, rcpts, i):
+    """Recipient i of message n: with domains > 1 the recipients spread round-robin over
+    d0000.<domain> ... d<domains-1>.<domain>."""
+    return "d%04d.%s" % ((n * rcpts + i) % domains, domain) if domains > 1 else domain
+
+
+def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True, domains=1, n=0):
     """Returns (envelope_rcpts, message_bytes, expected_deliveries)."""
-    addrs = ["r%d.%s@%s" % (i, token, domain) for i in range(rcpts)]
+    addrs = ["r%d.%s@%s" % (i, token, rcpt_domain(domain, domains, n, rcpts, i)) for i in range(rcpts)]
     headers = [
         "From: Bench Sender <sender@bench.invalid>",
         "To: %s" % addrs[0],
@@ -80,7 +86,7 @@ def session(worker, sess, opts, counter, lock, results, errors, deadline, t_star
             break  # the duration is fixed: a system that cannot take the rate gets fewer messages
         token = "%s%06d" % (opts.run_id, n)
         envelope, data, expected = build_message(token, opts.size, opts.rcpts, opts.domain, opts.xsmtpapi,
-                                                 opts.envelope_all == "yes")
+                                                 opts.envelope_all == "yes", opts.domains, n)
         t0 = time.time()
         try:
             if conn is None:
@@ -94,22 +100,26 @@ def session(worker, sess, opts, counter, lock, results, errors, deadline, t_star
             code, resp = conn.mail("sender@bench.invalid")
             if code != 250:
                 raise smtplib.SMTPResponseException(code, resp)
-            ok = 0
-            for r in envelope:
+            ok, refused = 0, []
+            for i, r in enumerate(envelope):
                 code, resp = conn.rcpt(r)
                 if code in (250, 251):
                     ok += 1
+                else:
+                    refused.append(i)  # e.g. Haraka passing the destination's 4xx/5xx through
             if ok == 0:
                 conn.rset()
                 raise smtplib.SMTPResponseException(code, resp)
             code, resp = conn.data(data)
             t1 = time.time()
+            if refused and len(envelope) > 1:
+                expected -= len(refused)
             results.append([token, t0, t1, code, expected if code == 250 else 0,
-                            resp.decode("ascii", "replace")[:80] if code != 250 or n < 3 else ""])
+                            resp.decode("ascii", "replace")[:80] if code != 250 or n < 3 else "", refused])
         except (OSError, smtplib.SMTPException) as e:
             t1 = time.time()
             code = getattr(e, "smtp_code", 0)
-            results.append([token, t0, t1, code, 0, str(e)[:200]])
+            results.append([token, t0, t1, code, 0, str(e)[:200], []])
             errors.append(str(e)[:200])
             try:
                 if conn is not None:
@@ -150,6 +160,8 @@ def main():
     p.add_argument("--envelope-all", choices=["yes", "no"], default="yes",
                    help="with --xsmtpapi: put every recipient in RCPT TO (peers) or only the first (mailpipe)")
     p.add_argument("--domain", default="bench.test")
+    p.add_argument("--domains", type=int, default=1,
+                   help="spread the recipients over this many domains d0000.<domain> ... (default 1: <domain> itself)")
     p.add_argument("--user", default="")
     p.add_argument("--key", default="")
     p.add_argument("--run-id", required=True)
