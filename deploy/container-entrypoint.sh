@@ -16,7 +16,9 @@ case "${1:-}" in
   accounts) main=dev.mailpipe.ingest.accounts.AccountsCli ;;
   replay) main=dev.mailpipe.deliverer.replay.ReplayCli ;;
   webhooks-cli) main=dev.mailpipe.webhooks.WebhooksCli ;;
-  *) echo "usage: run ingest-smtp|expander|mx-deliverer|webhooks|web | accounts ... | replay ... | webhooks-cli ..." >&2; exit 2 ;;
+  queue) main=dev.mailpipe.deliverer.queue.QueueCli ;;
+  stats) main=dev.mailpipe.web.StatsCli ;;
+  *) echo "usage: run ingest-smtp|expander|mx-deliverer|webhooks|web | accounts ... | replay ... | webhooks-cli ... | queue ... | stats ..." >&2; exit 2 ;;
 esac
 shift
 # JAVA_OPTS: the manifests set -Xms/-Xmx to match the container's memory limit.

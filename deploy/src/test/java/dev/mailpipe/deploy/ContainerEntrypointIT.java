@@ -233,6 +233,17 @@ class ContainerEntrypointIT {
         assertThat(process.exitValue()).isZero();
     }
 
+    @Test
+    void theOperatorsReadOnlyToolsRunToo() throws Exception {
+        for (final List<String> tool : List.of(List.of("stats", "--help"), List.of("queue", "--help"))) {
+            final Process process = start(tool, Map.of());
+            final List<String> output = drain(process);
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            await().untilAsserted(() -> assertThat(String.join("\n", output)).contains("Usage: " + tool.getFirst()));
+            assertThat(process.exitValue()).as(String.join("\n", output)).isZero();
+        }
+    }
+
     private static Process start(final List<String> args, final Map<String, String> env) throws IOException {
         final List<String> command = new java.util.ArrayList<>(List.of("/bin/sh",
                 IMAGE.resolve("container-entrypoint.sh").toString()));

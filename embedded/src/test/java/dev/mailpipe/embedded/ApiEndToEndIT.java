@@ -24,6 +24,7 @@ import dev.mailpipe.testsupport.Dnsmasq;
 import dev.mailpipe.testsupport.KafkaClusterExtension;
 import dev.mailpipe.testsupport.TestSmtpServer;
 import dev.mailpipe.web.WebApp;
+import dev.mailpipe.web.StatsCli;
 import dev.mailpipe.web.WebConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;

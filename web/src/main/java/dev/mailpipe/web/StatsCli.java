@@ -1,4 +1,4 @@
-package dev.mailpipe.embedded;
+package dev.mailpipe.web;
 
 import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.CompactedTable;
