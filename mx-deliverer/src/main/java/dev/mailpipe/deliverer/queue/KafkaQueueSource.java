@@ -52,6 +52,11 @@ public final class KafkaQueueSource implements QueueSource {
     private static final Duration POLL = Duration.ofMillis(200);
     /** Events are written with their retry record; this covers clock differences between producers. */
     private static final Duration EVENT_SLACK = Duration.ofMinutes(1);
+    /**
+     * Retry records without a last error kept until the events are read; a deliverer has written the
+     * header on every record since it existed, so only a backlog from before that reaches this.
+     */
+    static final int SILENT_LIMIT = 100_000;
     private static final Deserializer<DeliveryEvent> EVENTS = Topics.DELIVERY_EVENTS.valueSerde().deserializer();
 
     private final Admin admin;
@@ -101,22 +106,32 @@ public final class KafkaQueueSource implements QueueSource {
             start.put(tp, from);
             done.put(tp, c == null ? Set.of() : new HashSet<>(OffsetTracker.decode(c.offset(), c.metadata())));
         }
-        final List<DeferredEmail> deferred = new ArrayList<>();
+        // counted as read; only records without the last-error header (written by a deliverer before
+        // it existed) wait for the events, and at most SILENT_LIMIT of them (the rest count as unknown)
+        final QueueShape shape = new QueueShape(retryTopics);
+        final List<DeferredEmail> silent = new ArrayList<>();
         final long[] undecodable = {0};
         readRange(start, end, record -> {
             if (done.get(new TopicPartition(record.topic(), record.partition())).contains(record.offset())) {
                 return;
             }
+            final DeferredEmail email;
             try {
-                deferred.add(RetryRecords.decode(record));
+                email = RetryRecords.decode(record);
             } catch (final RuntimeException e) {
                 undecodable[0]++;
+                return;
+            }
+            if (email.lastError() == null && silent.size() < SILENT_LIMIT) {
+                silent.add(email);
+            } else {
+                shape.add(email);
             }
         });
 
-        final LastErrors errors = new LastErrors(deferred);
+        final LastErrors errors = new LastErrors(silent);
         if (errors.needed() && names.contains(Topics.DELIVERY_EVENTS.name())) {
-            final long from = deferred.stream().filter(e -> e.lastError() == null).map(DeferredEmail::deferredAt)
+            final long from = silent.stream().map(DeferredEmail::deferredAt)
                     .min(Instant::compareTo).orElse(readAt).minus(EVENT_SLACK).toEpochMilli();
             final List<TopicPartition> eventPartitions = partitionsOf(List.of(Topics.DELIVERY_EVENTS.name()));
             final Map<TopicPartition, Long> eventEnd = offsets(eventPartitions, tp -> OffsetSpec.latest());
@@ -133,7 +148,8 @@ public final class KafkaQueueSource implements QueueSource {
                 }
             });
         }
-        return new QueueSnapshot(readAt, delivererGroup, retryTopics, errors.fill(deferred), undecodable[0], lags());
+        errors.fill(silent).forEach(shape::add);
+        return new QueueSnapshot(readAt, delivererGroup, retryTopics, shape, undecodable[0], lags());
     }
 
     /** Every consumer group's lag per topic, over the partitions it committed offsets for. */

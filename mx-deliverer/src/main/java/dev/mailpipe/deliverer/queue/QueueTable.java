@@ -24,7 +24,7 @@ public final class QueueTable {
         final StringBuilder out = new StringBuilder();
         final List<String> stages = snapshot.retryTopics();
         out.append(String.format(Locale.ROOT, "deferred now: %d email(s) in %d retry topic(s) beyond group %s, at %s%n",
-                snapshot.deferred().size(), stages.size(), snapshot.delivererGroup(), snapshot.readAt()));
+                snapshot.shape().total(), stages.size(), snapshot.delivererGroup(), snapshot.readAt()));
         if (snapshot.undecodable() > 0) {
             out.append(String.format(Locale.ROOT, "(%d undecodable record(s) in the retry topics, not counted)%n",
                     snapshot.undecodable()));
@@ -32,10 +32,10 @@ public final class QueueTable {
         out.append(System.lineSeparator());
         if (stages.isEmpty()) {
             out.append("no retry topics (mail.outbound.retry-*) yet").append(System.lineSeparator());
-        } else if (snapshot.deferred().isEmpty() && by != QueueBy.STAGE) {
+        } else if (snapshot.shape().total() == 0 && by != QueueBy.STAGE) {
             out.append("nothing deferred").append(System.lineSeparator());
         } else {
-            out.append(deferredTable(QueueShape.rows(snapshot.deferred(), by, stages), by, stages, now));
+            out.append(deferredTable(snapshot.shape().rows(by), by, stages, now));
         }
         out.append(System.lineSeparator());
         out.append(lagTable(snapshot.lags()));

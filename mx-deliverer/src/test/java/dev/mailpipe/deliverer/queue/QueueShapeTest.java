@@ -35,6 +35,23 @@ class QueueShapeTest {
     }
 
     @Test
+    void shouldCountABigBacklogIntoOneRowPerKeyForEveryGrouping() {
+        final QueueShape shape = new QueueShape(STAGES);
+        for (int i = 0; i < 300_000; i++) {
+            shape.add(email(i % 3 == 0 ? R30 : R5, "d" + (i % 7) + ".test", "mx.d" + (i % 7) + ".test", "u" + (i % 2),
+                    i % 1000, 0, "451 busy " + (i % 5)));
+        }
+
+        assertThat(shape.total()).isEqualTo(300_000);
+        assertThat(shape.rows(QueueBy.DOMAIN)).hasSize(7).extracting(QueueRow::total).containsOnly(42_857L, 42_858L);
+        assertThat(shape.rows(QueueBy.ACCOUNT)).extracting(QueueRow::total).containsExactly(150_000L, 150_000L);
+        assertThat(shape.rows(QueueBy.STAGE)).extracting(QueueRow::key, QueueRow::total)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("5m", 200_000L),
+                        org.assertj.core.groups.Tuple.tuple("30m", 100_000L));
+        assertThat(shape.rows(QueueBy.MX)).hasSize(7);
+    }
+
+    @Test
     void shouldGroupByMxHostWithTheDomainStandingInWhenNoHostWasReached() {
         final List<DeferredEmail> deferred = List.of(
                 email(R5, "a.test", "mx1.a.test", "u1", 10, 5, "e1"),
