@@ -25,6 +25,11 @@ REPO = os.path.dirname(BENCH)
 HARAKA_VERSION = "3.3.4"
 DOMAIN = "bench.test"
 REALISTIC_MAILPIPE_RETRY_DELAYS = "2s,5s,10s"
+MANY_DOMAINS = 1000  # the many-domains case spreads its recipients over d0000.bench.test ... d0999.bench.test
+
+
+def many_domains(n=MANY_DOMAINS):
+    return ["d%04d.%s" % (i, DOMAIN) for i in range(n)]
 
 
 def log(msg):
@@ -382,7 +387,11 @@ def dns_status():
 
 def start_dnsmasq(procs, work):
     port = free_port()
-    cmd = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+    conf = os.path.join(work, "dnsmasq-domains.conf")  # MX of every domain of the many-domains case
+    with open(conf, "w") as f:
+        for d in many_domains():
+            f.write("mx-host=%s,mx1.%s,10\n" % (d, DOMAIN))
+    cmd = [shutil.which("dnsmasq") or "/usr/sbin/dnsmasq", "--keep-in-foreground", "--conf-file=" + conf,
            "--no-resolv", "--no-hosts", "--port=%d" % port, "--listen-address=127.0.0.1", "--bind-interfaces",
            "--pid-file=", "--no-poll", "--user=" + ("nobody" if os.geteuid() == 0 else ""), "--local=/test/", "--local-ttl=60",
            "--mx-host=%s,mx1.%s,10" % (DOMAIN, DOMAIN), "--host-record=mx1.%s,127.0.0.1" % DOMAIN,
@@ -560,7 +569,7 @@ class Haraka(System):
         # nodes=cpus: one worker per core, as Postfix and the JVM also use every core
         put("smtp.ini", "listen=127.0.0.1:%d\nnodes=cpus\ndaemonize=false\n" % self.port)
         put("plugins", "rcpt_to.in_host_list\nqueue/smtp_forward\n")
-        put("host_list", DOMAIN + "\n")
+        put("host_list", "\n".join([DOMAIN] + many_domains()) + "\n")
         put("smtp_forward.ini", "host=127.0.0.1\nport=%d\nenable_outbound=false\n" % self.sink_port)
         put("log.ini", "[main]\nlevel=warn\n")
         put("me", "haraka.bench.invalid\n")
@@ -705,6 +714,8 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
            "--max-seconds", str(max_seconds), "--envelope-all", "yes" if system.envelope_all else "no"]
     if duration:
         cmd += ["--duration", str(duration), "--rate", str(case.get("rate", 0))]
+    if case.get("domains", 1) > 1:
+        cmd += ["--domains", str(case["domains"])]
     if case["xsmtpapi"]:
         cmd.append("--xsmtpapi")
     if system.user:
@@ -904,6 +915,10 @@ def main():
     ap.add_argument("--sustained-rate", type=float, help="target submissions/s of the sustained case (default 0: "
                                                          "closed loop, as fast as the system accepts; smoke 25)")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
+    ap.add_argument("--domains", type=int, default=MANY_DOMAINS,
+                    help="the 1KiB-<N>domains case spreads its M recipients round-robin over N domains, each with "
+                         "its own MX record in dnsmasq (default %d, at most %d; 0 or 1: no such case)" % (
+                             MANY_DOMAINS, MANY_DOMAINS))
     ap.add_argument("--realistic", action="store_true",
                     help="the destination is bench/lib/sink.py: 50-200 ms per transaction, 451 for 3 %% and 550 for 1 %% "
                          "of the recipients, short retry delays for the systems (see README)")
@@ -924,6 +939,9 @@ def main():
     opts.warmup = d(opts.warmup, 300, 10)
     opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)
     opts.sustained = d(opts.sustained, 0, 4)
+    if opts.domains > MANY_DOMAINS:
+        raise SystemExit("--domains: at most %d (dnsmasq serves MX records for d0000 ... d%04d.%s)" % (
+            MANY_DOMAINS, MANY_DOMAINS - 1, DOMAIN))
     opts.sustained_rate = d(opts.sustained_rate, 0, 25)  # a cap; the smoke counts take 1-2 minutes
     if opts.results_dir is None:
         opts.results_dir = default_results_dir(opts.record, smoke)
@@ -936,6 +954,9 @@ def main():
         {"id": "20KiB", "messages": max(1, opts.messages // 2), "size": 20 * 1024, "rcpts": 1, "xsmtpapi": False},
         {"id": "xsmtpapi100", "messages": opts.xsmtpapi_messages, "size": 2048, "rcpts": 100, "xsmtpapi": True},
     ]
+    if opts.domains > 1:
+        cases.append({"id": "1KiB-%ddomains" % opts.domains, "messages": opts.messages, "size": 1024, "rcpts": 1,
+                      "xsmtpapi": False, "domains": opts.domains})
     if opts.sustained:
         cases.append({"id": "sustained%gs" % opts.sustained, "messages": 0, "duration": opts.sustained,
                       "rate": opts.sustained_rate, "size": 1024, "rcpts": 1, "xsmtpapi": False, "runs": 1})
