@@ -255,13 +255,13 @@ RCPT_ARGS = re.compile(rb"^X-Rcpt-Args:\s*<?([^>\s]*)", re.M)
 
 
 class Sink:
-    def __init__(self, procs, work, delay, realistic=None):
+    def __init__(self, procs, work, delay, realistic=None, tag="sink"):
         self.procs = procs
         self.realistic = realistic
-        self.events_path = os.path.join(work, "sink-events.log")
+        self.events_path = os.path.join(work, "%s-events.log" % tag)
         self.events_offset = 0
         base = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else work
-        self.dump = os.path.join(base, "mailpipe-bench-sink-%d" % os.getpid())
+        self.dump = os.path.join(base, "mailpipe-bench-%s-%d" % (tag, os.getpid()))
         os.makedirs(self.dump, exist_ok=True)
         os.chmod(self.dump, 0o777)  # smtp-sink drops privileges to the -u user
         procs.note("dir %s" % self.dump)
@@ -367,6 +367,50 @@ class Sink:
             time.sleep(0.2)
         time.sleep(0.5)  # let the last transactions finish writing (mtime = end of DATA)
         return list(self.scan(wanted).values())
+
+
+def realistic_self_test(procs, work):
+    """--smoke's coverage of --realistic in a few seconds: lib/sink.py on its own, 40 messages sent
+    with smtplib (retrying a 451 like an MTA would), at high 4xx/5xx rates; every message must have
+    arrived exactly once or been refused with 550, and both kinds of reply must have happened."""
+    import smtplib
+    cfg = {"seed": "self-test", "delay_min": 0.005, "delay_max": 0.01, "p4xx": 0.3, "p5xx": 0.1}
+    sink = Sink(procs, work, 0, cfg, tag="selftest")
+    sent, refused = set(), set()
+    try:
+        with smtplib.SMTP("127.0.0.1", sink.port, timeout=10) as c:
+            for n in range(40):
+                key = "r0.st%06d" % n
+                for _ in range(20):
+                    try:
+                        c.sendmail("sender@bench.invalid", ["%s@%s" % (key, DOMAIN)],
+                                   ("X-Bench-Token: st%06d\r\nSubject: bench st%06d\r\n\r\nhi\r\n" % (n, n)).encode())
+                        sent.add(key)
+                        break
+                    except smtplib.SMTPRecipientsRefused as e:
+                        code = list(e.recipients.values())[0][0]
+                        if code >= 500:
+                            refused.add(key)
+                            break
+        time.sleep(0.3)
+        arrivals = list(sink.scan({"st%06d" % n for n in range(40)}).values())
+        got = [a for arr in arrivals for a in arr[4]]
+        ev = sink.events()
+        problems = []
+        if sorted(got) != sorted(sent):
+            problems.append("arrived %d, accepted %d" % (len(got), len(sent)))
+        if len(sent | refused) != 40 or sent & refused:
+            problems.append("%d accepted + %d refused of 40" % (len(sent), len(refused)))
+        if not any(c == "451" for c, _ in ev) or {k for c, k in ev if c == "550"} != refused:
+            problems.append("events %r" % ev[:5])
+        if problems:
+            raise RuntimeError("realistic sink self-test failed: " + "; ".join(problems))
+        log("realistic sink self-test: 40 messages, %d delivered (%d after 451), %d refused with 550" % (
+            len(sent), len({k for c, k in ev if c == "451"} & sent), len(refused)))
+    finally:
+        procs.stop(sink.proc)
+        shutil.rmtree(sink.dump, ignore_errors=True)
+        shutil.rmtree(sink.dump + ".tmp", ignore_errors=True)
 
 
 DNS = {}  # the running dnsmasq: {"proc": Popen, "port": int}, for failure diagnostics
@@ -977,6 +1021,8 @@ def main():
     try:
         realistic = {"seed": opts.realistic_seed, "delay_min": 0.05, "delay_max": 0.2, "p4xx": 0.03,
                      "p5xx": 0.01} if opts.realistic else None
+        if smoke and not opts.realistic:
+            realistic_self_test(procs, work)
         sink = Sink(procs, work, opts.sink_delay, realistic)
         _, dns_port = start_dnsmasq(procs, work)
         log("smtp-sink on 127.0.0.1:%d (dump %s), dnsmasq on 127.0.0.1:%d (MX %s -> 127.0.0.1)"
@@ -1063,7 +1109,7 @@ def render(table, cases, opts, stamp, elapsed):
 
         def cell(k, digits=0):
             med, lo, hi = s[k]
-            return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if opts.runs > 1 else fmt(med, digits)
+            return "%s (%s-%s)" % (fmt(med, digits), fmt(lo, digits), fmt(hi, digits)) if row["runs"] > 1 else fmt(med, digits)
         lines.append("| %s | %s | %d × %d | %s | %s | %s | %s | %s | %.0f / %.0f | %s | %s |" % (
             row["system"], row["case"], row["sustained"]["submitted"] if row.get("sustained") else row["messages"],
             row["rcpts"], cell("ingest"), cell("delivery"),
@@ -1163,7 +1209,8 @@ def write_results(table, opts, stamp, smoke, report):
             for k in ("ingest", "delivery", "p50", "p99"):
                 nums.extend(fmt(x, 1) for x in s[k])
             f.write(",".join([stamp.strftime("%Y-%m-%dT%H:%M:%SZ"), "smoke" if smoke else "full", row["system"],
-                              row.get("case", "all"), str(row.get("messages", "")), str(row.get("rcpts", "")),
+                              row.get("case", "all"),
+                              str(row["sustained"]["submitted"] if row.get("sustained") else row.get("messages", "")), str(row.get("rcpts", "")),
                               str(opts.sessions), str(row.get("runs", 0)), str(opts.sink_delay)] + nums +
                              [fmt(row.get("rss", float("nan")), 0), row["status"].replace(",", ";"),
                               '"%s"' % row["durability"].replace('"', "'"), rev,
