@@ -12,6 +12,12 @@ Faults, in turn, each under load:
   sigterm-outage (only when named) SIGKILL of the broker, then SIGTERM of the launcher during the
                 outage: the "recovery" column is how long the launcher took to exit
 
+    bench/chaos/run --split    a split deployment: the broker alone (./mailpipe up with
+                               MAILPIPE_UP_SERVICES empty) and each service in its own JVM
+                               (./mailpipe run APP, static group membership); faults: SIGKILL of
+                               each service in turn (ingest-smtp, web, expander, mx-deliverer,
+                               webhooks), restarted at once; recovery = kill -> that service's /readyz
+
 The load is a client that behaves as the README asks: a message is sent again (same token) after
 a 4xx reply or a broken connection, so "accepted" = tokens that got 250 in the end. Columns:
 accepted, arrived (distinct accepted tokens the sink got), lost (accepted - arrived),
@@ -105,6 +111,111 @@ class Up(bench.Mailpipe):
             time.sleep(0.25)
         raise RuntimeError("not ready within %ds: %s" % (timeout, self.tail()))
 
+    # the fault interface (see fault())
+    def victim(self, name):
+        return find(self.proc.pid, "MailpipeUp" if name == "services-jvm" else "BrokerMain")
+
+    def restart(self, name):
+        if name == "services-jvm":
+            self.proc.wait(30)  # the launcher script ends with its JVM; the broker child follows (stdin closed)
+            time.sleep(1)
+            self.start(wipe=False)
+
+    def await_recovered(self, name, timeout):
+        time.sleep(0.5)
+        self.await_ready(timeout)
+
+
+class Split:
+    """A split deployment on one machine: the embedded broker alone (./mailpipe up with no service)
+    and every service in its own JVM (./mailpipe run APP) with its own ops port, the settings a
+    Kubernetes deployment gives them, and a fixed instance id (static group membership)."""
+
+    SERVICES = ["ingest-smtp", "web", "expander", "mx-deliverer", "webhooks"]
+
+    def __init__(self, procs, work, sink_port, dns_port):
+        self.procs, self.work = procs, work
+        self.port, self.user = bench.free_port(), "chaos"
+        self.key = "chaos-%x" % int.from_bytes(os.urandom(8), "big")
+        self.kafka_port, self.broker_http = bench.free_port(), bench.free_port()
+        self.http = {app: bench.free_port() for app in self.SERVICES}
+        self.web_port = bench.free_port()
+        data = os.path.join(work, "split-data")
+        import base64
+        import shutil
+        shutil.rmtree(data, ignore_errors=True)
+        os.makedirs(data)
+        self.data = data
+        base = {k: v for k, v in os.environ.items()
+                if (not k.startswith("MAILPIPE_") or k == "MAILPIPE_JAVA_OPTS") and k != "KAFKA_BOOTSTRAP_SERVERS"}
+        self.broker_env = dict(base, MAILPIPE_UP_SERVICES="", MAILPIPE_DATA_DIR=data,
+                               MAILPIPE_KAFKA_PORT=str(self.kafka_port), MAILPIPE_HTTP_HOST="127.0.0.1",
+                               MAILPIPE_HTTP_PORT=str(self.broker_http))
+        self.service_env = dict(base, **{
+            "KAFKA_BOOTSTRAP_SERVERS": "127.0.0.1:%d" % self.kafka_port,
+            "MAILPIPE_TOPIC_REPLICATION_FACTOR": "1",
+            "MAILPIPE_HOSTNAME": "chaos.bench.test", "MAILPIPE_INSTANCE_ID": "chaos",
+            "MAILPIPE_SMTP_HOST": "127.0.0.1", "MAILPIPE_SMTP_PORT": str(self.port),
+            "MAILPIPE_API_USER": self.user, "MAILPIPE_API_KEY": self.key, "MAILPIPE_RATE_LIMIT_PER_MINUTE": "0",
+            "MAILPIPE_DNS": "127.0.0.1:%d" % dns_port, "MAILPIPE_MX_PORT": str(sink_port),
+            "MAILPIPE_MX_ALLOWED_NETWORKS": "127.0.0.0/8", "MAILPIPE_WEBHOOK_ALLOWED_NETWORKS": "127.0.0.0/8",
+            "MAILPIPE_SENDER_DOMAINS": "any", "MAILPIPE_HTTP_HOST": "127.0.0.1",
+            "MAILPIPE_WEB_HOST": "127.0.0.1", "MAILPIPE_WEB_PORT": str(self.web_port),
+            "MAILPIPE_PUBLIC_URL": "http://127.0.0.1:%d" % self.web_port,
+            "MAILPIPE_TRACKING_SECRET": "k1:" + base64.b64encode(os.urandom(32)).decode(),
+            "MAILPIPE_EXPANDER_STATE_DIR": os.path.join(data, "expander"),
+        })
+        self.proc = {}
+
+    def tail(self, name="broker"):
+        try:
+            with open(os.path.join(self.work, "split-%s.log" % name), "rb") as f:
+                return f.read()[-1500:].decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def start_broker(self):
+        self.proc["broker"] = self.procs.start("split-broker", [os.path.join(bench.REPO, "mailpipe"), "up"],
+                                               os.path.join(self.work, "split-broker.log"), env=self.broker_env,
+                                               cwd=bench.REPO)
+        self.wait_ready("broker", self.broker_http, 300)
+
+    def start_service(self, app):
+        env = dict(self.service_env, MAILPIPE_HTTP_PORT=str(self.http[app]))
+        self.proc[app] = self.procs.start("split-" + app, [os.path.join(bench.REPO, "mailpipe"), "run", app],
+                                          os.path.join(self.work, "split-%s.log" % app), env=env, cwd=bench.REPO)
+
+    def wait_ready(self, name, port, timeout):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc[name].poll() is not None:
+                raise RuntimeError("%s exited: %s" % (name, self.tail(name)))
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/readyz" % port, timeout=2) as r:
+                    if r.status == 200:
+                        return
+            except Exception:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("%s not ready within %ds: %s" % (name, timeout, self.tail(name)))
+
+    def start(self):
+        self.start_broker()
+        for app in self.SERVICES:
+            self.start_service(app)
+            self.wait_ready(app, self.http[app], 300)
+
+    # the fault interface (see fault())
+    def victim(self, name):
+        return self.proc[name].pid  # ./mailpipe run execs the JVM
+
+    def restart(self, name):
+        self.proc[name].wait(30)
+        self.start_service(name)
+
+    def await_recovered(self, name, timeout):
+        self.wait_ready(name, self.http[name], timeout)
+
 
 class Load(threading.Thread):
     """Sends `count` messages over `threads` connections, each resent until it gets a 250."""
@@ -162,22 +273,14 @@ def fault(up, sink, name, count, opts):
     load.start()
     while len(load.accepted) < count // 3 and load.is_alive():
         time.sleep(0.1)
-    root = up.proc.pid
-    if name == "services-jvm":
-        victim = find(root, "MailpipeUp")
-    else:
-        victim = find(root, "BrokerMain")
+    victim = up.victim(name)
     if victim is None:
-        raise RuntimeError("no process for %s under %d" % (name, root))
+        raise RuntimeError("no process for %s" % name)
     log("%s: %d accepted; SIGKILL pid %d" % (name, len(load.accepted), victim))
     killed = time.time()
     os.kill(victim, signal.SIGKILL)
-    if name == "services-jvm":
-        up.proc.wait(30)  # the launcher script ends with its JVM; the broker child follows (stdin closed)
-        time.sleep(1)
-        up.start(wipe=False)
-    time.sleep(0.5)
-    up.await_ready(opts.recover_timeout)
+    up.restart(name)
+    up.await_recovered(name, opts.recover_timeout)
     recovery = time.time() - killed
     log("%s: ready again after %.1f s" % (name, recovery))
     load.join(opts.give_up + 60)
@@ -233,11 +336,16 @@ def main():
     ap.add_argument("--give-up", type=float, default=120.0, help="a client stops resending a message after this")
     ap.add_argument("--recover-timeout", type=float, default=180.0)
     ap.add_argument("--deliver-timeout", type=float, default=120.0)
+    ap.add_argument("--split", action="store_true",
+                    help="a split deployment (broker alone, one JVM per service); faults: each service")
     ap.add_argument("--pidfile")
     opts = ap.parse_args()
     count = opts.messages or (60 if opts.smoke else 300)
     if opts.faults is None:
-        opts.faults = "broker" if opts.smoke else "services-jvm,broker"
+        if opts.split:
+            opts.faults = ",".join(Split.SERVICES)
+        else:
+            opts.faults = "broker" if opts.smoke else "services-jvm,broker"
     if opts.smoke:
         opts.threads = min(opts.threads, 4)
     work = os.path.join(bench.BENCH, ".work", "chaos")
@@ -247,11 +355,16 @@ def main():
     try:
         sink = bench.Sink(procs, work, 0)
         _, dns_port = bench.start_dnsmasq(procs, work)
-        up = Up(procs, work, sink.port, dns_port, 300)
         started = time.time()
-        up.start(wipe=True)
-        up.await_ready(300)
-        log("mailpipe up ready in %.1f s" % (time.time() - started))
+        if opts.split:
+            up = Split(procs, work, sink.port, dns_port)
+            up.start()
+            log("split deployment ready in %.1f s" % (time.time() - started))
+        else:
+            up = Up(procs, work, sink.port, dns_port, 300)
+            up.start(wipe=True)
+            up.await_ready(300)
+            log("mailpipe up ready in %.1f s" % (time.time() - started))
         names = [n.strip() for n in opts.faults.split(",")]
         for i, name in enumerate(names):
             if name == "sigterm-outage":

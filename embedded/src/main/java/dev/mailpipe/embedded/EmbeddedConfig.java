@@ -4,11 +4,13 @@ import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.platform.Validators;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.config.AbstractConfig;
 import org.apache.kafka.common.config.ConfigDef;
 import org.apache.kafka.common.config.ConfigDef.Importance;
 import org.apache.kafka.common.config.ConfigDef.Type;
+import org.apache.kafka.common.config.ConfigException;
 
 /** Settings of {@code ./mailpipe up} itself; each service reads its own keys from the same environment. */
 public final class EmbeddedConfig extends AbstractConfig {
@@ -24,6 +26,12 @@ public final class EmbeddedConfig extends AbstractConfig {
     public static final String KEYS_SECRET = KeysSecret.KEY;
     private static final String KEYS_SECRET_DOC = "Secret that seals the DKIM private keys kept in mail.domains "
             + "(./mailpipe domains); the embedded default generates one into <data dir>/keys-secret.";
+    public static final String SERVICES = "up.services";
+    /** Every service, in the order ./mailpipe up starts them (web before the expander: its URL goes into links). */
+    public static final List<String> ALL_SERVICES = List.of("ingest-smtp", "web", "expander", "mx-deliverer", "webhooks");
+    private static final String SERVICES_DOC = "The services ./mailpipe up runs in its JVM, comma-separated, of "
+            + String.join(", ", ALL_SERVICES) + "; empty: only the embedded broker (run the services apart with "
+            + "./mailpipe run, as a split deployment does).";
     public static final String HTTP_HOST = CommonConfigs.HTTP_HOST_CONFIG;
     public static final String HTTP_PORT = CommonConfigs.HTTP_PORT_CONFIG;
 
@@ -32,7 +40,15 @@ public final class EmbeddedConfig extends AbstractConfig {
             .define(KAFKA_PORT, Type.INT, 9092, Validators.port(), Importance.MEDIUM, KAFKA_PORT_DOC)
             .define(KAFKA_HEAP, Type.STRING, "768m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
             .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
-            .define(KEYS_SECRET, Type.PASSWORD, null, Importance.MEDIUM, KEYS_SECRET_DOC);
+            .define(KEYS_SECRET, Type.PASSWORD, null, Importance.MEDIUM, KEYS_SECRET_DOC)
+            .define(SERVICES, Type.LIST, String.join(",", ALL_SERVICES), (name, value) -> {
+                for (final Object service : (List<?>) value) {
+                    if (!ALL_SERVICES.contains(service)) {
+                        throw new ConfigException(name, value, "unknown service " + service + "; known: "
+                                + String.join(", ", ALL_SERVICES));
+                    }
+                }
+            }, Importance.LOW, SERVICES_DOC);
 
     public EmbeddedConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);
@@ -40,6 +56,20 @@ public final class EmbeddedConfig extends AbstractConfig {
 
     public static EmbeddedConfig fromEnvironment(final Map<String, String> env) {
         return EnvConfig.load(env, EmbeddedConfig::new);
+    }
+
+    /**
+     * The services to run here.
+     *
+     * @throws ConfigException when there is nothing at all to run (no service and an external Kafka)
+     */
+    public List<String> services() {
+        final List<String> services = getList(SERVICES);
+        if (services.isEmpty() && externalKafka()) {
+            throw new ConfigException(EnvConfig.variableOf(SERVICES) + " is empty and "
+                    + EnvConfig.variableOf(BOOTSTRAP_SERVERS) + " names an external Kafka: nothing to run");
+        }
+        return services;
     }
 
     /** True when KAFKA_BOOTSTRAP_SERVERS names an external cluster. */

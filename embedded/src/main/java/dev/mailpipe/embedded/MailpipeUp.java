@@ -32,7 +32,11 @@ public final class MailpipeUp {
 
     public static void main(final String[] args) {
         final Map<String, String> env = EnvConfig.fromEnvironment(System.getenv());
-        final EmbeddedConfig config = Runner.configOrExit("up", () -> new EmbeddedConfig(env));
+        final EmbeddedConfig config = Runner.configOrExit("up", () -> {
+            final EmbeddedConfig c = new EmbeddedConfig(env);
+            c.services(); // nothing to run is a configuration error, reported before anything starts
+            return c;
+        });
         final Path dataDir = Path.of(config.getString(EmbeddedConfig.DATA_DIR)).toAbsolutePath();
         final Map<String, String> values = new HashMap<>(env);
         embeddedDefaults(values, dataDir);
@@ -55,16 +59,36 @@ public final class MailpipeUp {
                             values.put(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
                             values.putIfAbsent(CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG, "1");
                         }
-                        final IngestSmtpApp ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
-                        apps.add(ingest);
-                        // The web service first: its port decides PUBLIC_URL, which the expander writes into links.
-                        final WebApp web = WebApp.start(new WebConfig(values), registry);
-                        apps.add(web);
-                        values.putIfAbsent("public.url", web.publicUrl());
-                        apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
-                        apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
-                        apps.add(WebhooksApp.start(new WebhooksConfig(values), registry));
-                        printBanner(values, ingest, web, config);
+                        final List<String> services = config.services();
+                        IngestSmtpApp ingest = null;
+                        WebApp web = null;
+                        if (services.contains("ingest-smtp")) {
+                            ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
+                            apps.add(ingest);
+                        }
+                        if (services.contains("web")) {
+                            // The web service first: its port decides PUBLIC_URL, which the expander writes into links.
+                            web = WebApp.start(new WebConfig(values), registry);
+                            apps.add(web);
+                            values.putIfAbsent("public.url", web.publicUrl());
+                        }
+                        if (services.contains("expander")) {
+                            apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
+                        }
+                        if (services.contains("mx-deliverer")) {
+                            apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
+                        }
+                        if (services.contains("webhooks")) {
+                            apps.add(WebhooksApp.start(new WebhooksConfig(values), registry));
+                        }
+                        if (ingest != null && web != null) {
+                            printBanner(values, ingest, web, config);
+                        } else {
+                            System.out.println("mailpipe up: " + (services.isEmpty() ? "only the broker" : services)
+                                    + ", Kafka at " + values.get("bootstrap.servers") + "; health on http://"
+                                    + config.getString(EmbeddedConfig.HTTP_HOST) + ":"
+                                    + config.getInt(EmbeddedConfig.HTTP_PORT) + "/readyz");
+                        }
                         return apps;
                     } catch (final RuntimeException e) {
                         for (int i = apps.size() - 1; i >= 0; i--) {
