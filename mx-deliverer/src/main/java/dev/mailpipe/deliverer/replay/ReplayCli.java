@@ -162,6 +162,10 @@ public final class ReplayCli implements Callable<Integer> {
         @Option(names = "--include-retrying",
                 description = "Also re-send emails whose latest event is deferred (the deliverer still retries them).")
         boolean includeRetrying;
+        @Option(names = "--rate", paramLabel = "N/s",
+                description = "Send at most this many emails per second (or N/m, N/h), so the destinations are not swamped"
+                        + " (default: as fast as Kafka takes them).")
+        String rate;
         @Option(names = "--replay-id", paramLabel = "ID",
                 description = "Resume the replay with this id: the emails it already sent are skipped (default: a new id).")
         String replayId;
@@ -176,7 +180,8 @@ public final class ReplayCli implements Callable<Integer> {
             }
             try {
                 final String id = replayId == null ? ReplayId.generate(clock.instant()) : ReplayId.validate(replayId);
-                return new Replayer.Options(dryRun, includeRetrying, maxSelected, id, replayId != null);
+                return new Replayer.Options(dryRun, includeRetrying, maxSelected, id, replayId != null,
+                        rate == null ? 0 : RateLimit.parse(rate));
             } catch (final IllegalArgumentException e) {
                 throw new ParameterException(cmd, e.getMessage(), e);
             }

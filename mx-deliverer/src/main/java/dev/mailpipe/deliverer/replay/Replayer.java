@@ -15,9 +15,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -60,6 +63,13 @@ public final class Replayer implements AutoCloseable {
     private final BooleanSupplier stop;
     private String replayId;
     private boolean stopped;
+    private boolean dryRun;
+    private RateLimit rate;
+    // dry run only: reasons interned to the int kept per email, and the summary's counts
+    private final List<String> reasonNames = new ArrayList<>(List.of("(other reasons)"));
+    private final Map<String, Integer> reasonIndex = new HashMap<>();
+    private final Tally byDomain = new Tally(MAX_DOMAINS, "(other domains)");
+    private final Tally byReason = new Tally(MAX_REASONS + 1, "(other reasons)");
     /** The suppression list as it was when the replay started; null when the topic does not exist yet. */
     private final CompactedTable<Suppression> suppressions;
     private long suppressed;
@@ -111,8 +121,19 @@ public final class Replayer implements AutoCloseable {
      * @param replayId        put on every record sent ({@link ReplayHeaders#REPLAY_ID})
      * @param resume          the id was given, not generated: first skip the emails earlier runs with it already sent
      */
-    public record Options(boolean dryRun, boolean includeRetrying, int maxSelected, String replayId, boolean resume) {
+    public record Options(boolean dryRun, boolean includeRetrying, int maxSelected, String replayId, boolean resume,
+            double ratePerSecond) {
+
+        /** Without a rate limit. */
+        public Options(final boolean dryRun, final boolean includeRetrying, final int maxSelected, final String replayId,
+                final boolean resume) {
+            this(dryRun, includeRetrying, maxSelected, replayId, resume, 0);
+        }
     }
+
+    /** Distinct reasons the dry run tells apart; the rest count as one. */
+    private static final int MAX_REASONS = 10_000;
+    private static final int MAX_DOMAINS = 10_000;
 
     /**
      * {@code mail.outbound.dlt} records the selector takes → {@code mail.outbound}, unless a later
@@ -120,7 +141,7 @@ public final class Replayer implements AutoCloseable {
      * since, or is being retried again.
      */
     public Result replayDeadLetters(final ReplaySelector selector, final Options options) {
-        replayId = options.replayId();
+        begin(options);
         final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] counts = new long[3]; // matched, undecodable, sent
         final String topic = Topics.OUTBOUND_DLT.name();
@@ -133,7 +154,7 @@ public final class Replayer implements AutoCloseable {
             if (email == null) {
                 counts[1]++;
             } else if (selector.selectsEmail(record.timestamp(), email, dltReason(record))) {
-                emails.put(email.getEmailId(), LatestOutcome.EXPIRED, 0);
+                emails.put(email.getEmailId(), LatestOutcome.EXPIRED, reason(dltReason(record)));
             }
         });
         if (emails.size() > 0) {
@@ -153,10 +174,11 @@ public final class Replayer implements AutoCloseable {
                     && emails.markSent(email.getEmailId())) { // once, if the DLT holds an email twice
                 counts[0]++;
                 remaining[0]--;
-                replay(record, email, options.dryRun());
+                replay(record, email, emails.info(email.getEmailId()));
             }
         });
         final long replayed = awaitSends();
+        printSummary();
         return new Result(scanned, counts[0], replayed, 0, counts[1], suppressed, alreadySent, stopped);
     }
 
@@ -167,7 +189,7 @@ public final class Replayer implements AutoCloseable {
      * {@code mail.outbound} from {@code lookback} before the window, the first copy of each.
      */
     public Result replayFromEvents(final ReplaySelector selector, final Duration lookback, final Options options) {
-        replayId = options.replayId();
+        begin(options);
         final SelectedEmails emails = new SelectedEmails(options.maxSelected());
         final long[] undecodable = new long[1];
         final long since = selector.window().since().toEpochMilli();
@@ -179,9 +201,9 @@ public final class Replayer implements AutoCloseable {
                 final LatestOutcome before = emails.outcome(event.getEmailId());
                 final LatestOutcome after = before.after(event.getType());
                 if (before != LatestOutcome.NONE) {
-                    emails.update(event.getEmailId(), after, 0);
+                    emails.update(event.getEmailId(), after, event.getReason() == null ? -1 : reason(event.getReason()));
                 } else if (after != LatestOutcome.NONE && selector.selectsEvent(record.timestamp(), event)) {
-                    emails.put(event.getEmailId(), after, 0);
+                    emails.put(event.getEmailId(), after, reason(event.getReason()));
                 }
             }
         });
@@ -204,10 +226,11 @@ public final class Replayer implements AutoCloseable {
                     && emails.markSent(email.getEmailId())) { // the first copy only (earlier replays add more)
                 matched[0]++;
                 remaining[0]--;
-                replay(record, email, options.dryRun());
+                replay(record, email, emails.info(email.getEmailId()));
             }
         });
         final long replayed = awaitSends();
+        printSummary();
         final long missing = stopped ? 0 : remaining[0];
         if (missing > 0) {
             reportMissing(selector, lookback, emails, options);
@@ -224,7 +247,8 @@ public final class Replayer implements AutoCloseable {
             } else if (event.getEmailId() != null) {
                 final LatestOutcome before = emails.outcome(event.getEmailId());
                 if (before != LatestOutcome.NONE) {
-                    emails.update(event.getEmailId(), before.after(event.getType()), 0);
+                    emails.update(event.getEmailId(), before.after(event.getType()),
+                            event.getReason() == null ? -1 : reason(event.getReason()));
                 }
             }
         });
@@ -263,6 +287,53 @@ public final class Replayer implements AutoCloseable {
                 options.replayId(), emails.countUnsent(options.includeRetrying()));
         progress.selected(emails.countUnsent(options.includeRetrying()));
         return already[0];
+    }
+
+    private void begin(final Options options) {
+        replayId = options.replayId();
+        dryRun = options.dryRun();
+        rate = options.ratePerSecond() > 0 ? new RateLimit(options.ratePerSecond(), System::nanoTime) : null;
+    }
+
+    /** The index of an outcome's reason for the dry run's summary; 0 outside a dry run (nothing is counted). */
+    private int reason(final String text) {
+        if (!dryRun) {
+            return 0;
+        }
+        final String key = Tally.reasonKey(text);
+        final Integer known = reasonIndex.get(key);
+        if (known != null) {
+            return known;
+        }
+        if (reasonNames.size() > MAX_REASONS) {
+            return 0;
+        }
+        reasonIndex.put(key, reasonNames.size());
+        reasonNames.add(key);
+        return reasonNames.size() - 1;
+    }
+
+    /** Prints the dry run's counts by recipient domain and by reason. */
+    private void printSummary() {
+        if (!dryRun || byDomain.isEmpty()) {
+            return;
+        }
+        out.println("would replay, by recipient domain:");
+        byDomain.top(20).forEach(e -> out.printf("%10d  %s%n", e.getValue(), e.getKey()));
+        out.println("would replay, by reason (of the latest outcome):");
+        byReason.top(20).forEach(e -> out.printf("%10d  %s%n", e.getValue(), e.getKey()));
+        out.flush();
+    }
+
+    /** Waits for the rate limit's next token, in short steps so that a stop is seen at once. */
+    private void pace() {
+        if (rate == null) {
+            return;
+        }
+        final long until = System.nanoTime() + rate.acquire();
+        for (long left = until - System.nanoTime(); left > 0 && !stopping(); left = until - System.nanoTime()) {
+            LockSupport.parkNanos(Math.min(left, Duration.ofMillis(100).toNanos()));
+        }
     }
 
     private static String dltReason(final ConsumerRecord<byte[], byte[]> record) {
@@ -310,7 +381,7 @@ public final class Replayer implements AutoCloseable {
         });
     }
 
-    private void replay(final ConsumerRecord<byte[], byte[]> record, final OutboundEmail email, final boolean dryRun) {
+    private void replay(final ConsumerRecord<byte[], byte[]> record, final OutboundEmail email, final int reason) {
         final String from = record.topic() + "/" + record.partition() + "/" + record.offset();
         final Suppression suppression = suppressions == null ? null
                 : suppressions.get(SuppressionKey.of(email.getApiUser(), email.getRecipient())).orElse(null);
@@ -319,11 +390,18 @@ public final class Replayer implements AutoCloseable {
             out.println("skipped " + email.getEmailId() + " from " + from + ": suppressed (" + suppression.getReason() + ")");
             return;
         }
-        progress.sentOne();
         if (dryRun) {
+            progress.sentOne();
             out.println("would replay " + email.getEmailId() + " from " + from);
+            byDomain.add(email.getRecipientDomain() == null ? null : email.getRecipientDomain().toLowerCase(Locale.ROOT));
+            byReason.add(reasonNames.get(Math.max(0, reason)));
             return;
         }
+        pace();
+        if (stopping()) {
+            return; // stopped while waiting for the rate limit: this one is not sent
+        }
+        progress.sentOne();
         sends.add(producer.send(new ProducerRecord<>(Topics.OUTBOUND.name(), null, record.key(), record.value(),
                 ReplayHeaders.forReplay(record.headers(), record.topic(), record.partition(), record.offset(),
                         replayId))));

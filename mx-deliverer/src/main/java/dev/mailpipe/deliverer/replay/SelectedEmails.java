@@ -104,14 +104,19 @@ final class SelectedEmails {
         put(id, LatestOutcome.SUCCESS, 0);
     }
 
-    /** Folds a later outcome into an email already in the table; false (nothing changed) when it is not. */
+    /**
+     * Folds a later outcome into an email already in the table ({@code infoValue} below 0 keeps
+     * its info); false (nothing changed) when it is not.
+     */
     boolean update(final String emailId, final LatestOutcome outcome, final int infoValue) {
         final int slot = find(emailId);
         if (slot < 0) {
             return false;
         }
         state[slot] = (byte) ((state[slot] & SENT) | outcome.ordinal());
-        info[slot] = infoValue;
+        if (infoValue >= 0) {
+            info[slot] = infoValue;
+        }
         return true;
     }
 

@@ -74,6 +74,8 @@ class ReplayCliTest {
         assertThat(run("bounced", "--since", "2h", "--bounce-class", "medium")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(run("dlt", "--since", "2h", "--bounce-class", "hard")).as("expired emails did not bounce")
                 .isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(run("dlt", "--since", "2h", "--rate", "lots")).isEqualTo(Cli.BAD_ARGUMENTS);
+        assertThat(err.toString()).contains("--rate");
         assertThat(run("dlt", "--since", "2h", "--ids-file", "/nonexistent/ids.txt")).isEqualTo(Cli.BAD_ARGUMENTS);
         assertThat(err.toString()).contains("--ids-file");
     }

@@ -335,6 +335,37 @@ class ReplayIT {
                 .extracting(r -> decode(r).getEmailId()).containsExactlyInAnyOrder(soft.getEmailId(), otherTask.getEmailId());
     }
 
+    @Test
+    void shouldPrintCountsByDomainAndReasonOnADryRunAndPaceARealOne() {
+        final String msg = "counts-" + System.nanoTime();
+        final List<OutboundEmail> emails = List.of(email(msg, 0, msg, "ann@a.test"), email(msg, 1, msg, "bob@a.test"),
+                email(msg, 2, msg, "cid@b.test"), email(msg, 3, msg, "dan@a.test"));
+        final Instant at = NOW.minus(Duration.ofMinutes(30));
+        for (final OutboundEmail e : emails) {
+            put(Topics.OUTBOUND.name(), e, NOW.minus(Duration.ofHours(2)), new RecordHeaders());
+        }
+        bounce(msg, emails.get(0), BounceClass.hard, "5.1.1", "550 5.1.1 <ann@a.test>: user unknown", null, at);
+        bounce(msg, emails.get(1), BounceClass.hard, "5.1.1", "550 5.1.1 <bob@a.test>: user unknown", null, at);
+        bounce(msg, emails.get(2), BounceClass.hard, "5.1.1", "550 5.1.1 <cid@b.test>: user unknown", null, at);
+        bounce(msg, emails.get(3), BounceClass.soft, "5.7.1", "550 5.7.1 message refused", null, at);
+
+        final Run dry = run("bounced", "--since", "1h", "--account", msg, "--dry-run");
+
+        assertThat(dry.code()).as(dry.toString()).isZero();
+        assertThat(dry.out()).contains("would replay, by recipient domain:\n         3  a.test\n         1  b.test\n")
+                .contains("would replay, by reason (of the latest outcome):\n"
+                        + "         3  550 5.1.1 <address>: user unknown\n         1  550 5.7.1 message refused\n");
+        assertThat(outbound(msg)).as("a dry run writes nothing").hasSize(4);
+
+        final long t0 = System.nanoTime();
+        final Run paced = run("bounced", "--since", "1h", "--account", msg, "--rate", "10/s");
+
+        assertThat(paced.code()).as(paced.toString()).isZero();
+        assertThat(paced.out()).contains("replayed 4").doesNotContain("by recipient domain");
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("4 at 10/s: 3 waits of 100 ms")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(300));
+    }
+
     private static void bounce(final String messageId, final OutboundEmail email, final BounceClass bounceClass,
             final String status, final String reason, final String task, final Instant at) {
         final DeliveryEvent event = DeliveryEvent.newBuilder().setType(EventType.bounced).setMessageId(messageId)
