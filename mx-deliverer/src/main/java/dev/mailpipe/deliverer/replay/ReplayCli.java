@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -20,6 +21,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine;
@@ -51,6 +53,7 @@ public final class ReplayCli implements Callable<Integer> {
     private String[] args = new String[0];
     private ReplayProgress progress = new ReplayProgress();
     private BooleanSupplier stop = () -> false;
+    private Consumer<String> barSink;
 
     @Override
     public Integer call() {
@@ -75,7 +78,15 @@ public final class ReplayCli implements Callable<Integer> {
      */
     static int run(final String[] args, final Map<String, String> env, final Clock clock, final PrintWriter out,
             final PrintWriter err, final ReplayProgress progress, final BooleanSupplier stop) {
+        return run(args, env, clock, out, err, progress, stop, null);
+    }
+
+    /** As above; a progress bar ({@code --progress bar}) renders to {@code barSink} instead of the terminal. */
+    static int run(final String[] args, final Map<String, String> env, final Clock clock, final PrintWriter out,
+            final PrintWriter err, final ReplayProgress progress, final BooleanSupplier stop,
+            final Consumer<String> barSink) {
         final ReplayCli cli = new ReplayCli();
+        cli.barSink = barSink;
         cli.env = env;
         cli.clock = clock;
         cli.args = args.clone();
@@ -166,6 +177,13 @@ public final class ReplayCli implements Callable<Integer> {
                 description = "Send at most this many emails per second (or N/m, N/h), so the destinations are not swamped"
                         + " (default: as fast as Kafka takes them).")
         String rate;
+        @Option(names = "--progress", paramLabel = "auto|bar|lines|none", defaultValue = "auto",
+                description = "How progress is shown on stderr: a bar on a terminal, plain lines otherwise (auto), or"
+                        + " as said (default: ${DEFAULT-VALUE}).")
+        String progressMode;
+        @Option(names = "--progress-every", paramLabel = "DURATION", defaultValue = "10s",
+                description = "How often a plain progress line is printed (default: ${DEFAULT-VALUE}).")
+        String progressEvery;
         @Option(names = "--replay-id", paramLabel = "ID",
                 description = "Resume the replay with this id: the emails it already sent are skipped (default: a new id).")
         String replayId;
@@ -174,7 +192,25 @@ public final class ReplayCli implements Callable<Integer> {
                         + " anything is sent (default: ${DEFAULT-VALUE}).")
         int maxSelected;
 
+        ProgressReporter.Mode progressMode(final CommandLine cmd) {
+            try {
+                return ProgressReporter.Mode.valueOf(progressMode.strip().toUpperCase(Locale.ROOT));
+            } catch (final IllegalArgumentException e) {
+                throw new ParameterException(cmd, "--progress: auto, bar, lines or none: '" + progressMode + "'", e);
+            }
+        }
+
+        Duration progressEvery(final CommandLine cmd) {
+            final Duration every = duration(cmd, "--progress-every", progressEvery);
+            if (every.toMillis() < 1) {
+                throw new ParameterException(cmd, "--progress-every must be at least 1ms: " + progressEvery);
+            }
+            return every;
+        }
+
         Replayer.Options options(final CommandLine cmd, final Clock clock) {
+            progressMode(cmd);
+            progressEvery(cmd);
             if (maxSelected < 1) {
                 throw new ParameterException(cmd, "--max-selected must be at least 1: " + maxSelected);
             }
@@ -238,7 +274,9 @@ public final class ReplayCli implements Callable<Integer> {
             final String resume = resumeCommand(cli.args, selector.window(), options.replayId());
             final Replayer.Result result;
             try (Replayer replayer = new Replayer(bootstrap(cli.env), timeout(cmd), out, cmd.getErr(), cli.progress,
-                    cli.stop)) {
+                    cli.stop);
+                    ProgressReporter shown = ProgressReporter.start(progressMode(cmd), cli.progress, progressEvery(cmd),
+                            cmd.getErr(), cli.barSink)) {
                 result = replay.apply(replayer);
             } catch (final SelectedEmails.TooManyException e) {
                 throw new ReplayException(e.getMessage(), e);

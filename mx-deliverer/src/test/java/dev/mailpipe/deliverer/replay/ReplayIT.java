@@ -366,6 +366,35 @@ class ReplayIT {
                 .isGreaterThanOrEqualTo(Duration.ofMillis(300));
     }
 
+    @Test
+    void shouldPrintPlainProgressLinesWhenNotOnATerminalAndABarWhenAsked() {
+        final String msg = "progress-" + System.nanoTime();
+        for (int i = 0; i < 4; i++) {
+            put(Topics.OUTBOUND_DLT.name(), email(msg, i, msg, "p" + i + "@a.test"), NOW.minus(Duration.ofMinutes(10)),
+                    expiredHeaders());
+        }
+
+        // 4 at 5/s take 600 ms: a line every 50 ms shows the sending
+        final Run lines = run("dlt", "--since", "1h", "--account", msg, "--rate", "5/s", "--progress-every", "50ms");
+
+        assertThat(lines.code()).as(lines.toString()).isZero();
+        assertThat(lines.err()).as("auto: not a terminal here").containsPattern(
+                "reading mail\\.outbound\\.dlt: [\\d,]+/[\\d,]+ offsets \\(\\d+%\\), selected 4, sent [1-4] \\(\\d+/s\\), ETA ");
+
+        final List<String> rendered = new java.util.concurrent.CopyOnWriteArrayList<>();
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int code = ReplayCli.run(new String[] {"dlt", "--since", "1h", "--account", msg, "--rate", "5/s",
+            "--progress", "bar", "--dry-run"}, Map.of("KAFKA_BOOTSTRAP_SERVERS", KAFKA.bootstrapServers()),
+                Clock.systemUTC(), new PrintWriter(out), new PrintWriter(err), new ReplayProgress(), () -> false,
+                rendered::add);
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(rendered).as("the bar names the topic read and the counts").anySatisfy(line -> assertThat(line)
+                .contains("mail.").contains("offsets").contains("selected"));
+        assertThat(err.toString()).doesNotContain("reading mail.");
+    }
+
     private static void bounce(final String messageId, final OutboundEmail email, final BounceClass bounceClass,
             final String status, final String reason, final String task, final Instant at) {
         final DeliveryEvent event = DeliveryEvent.newBuilder().setType(EventType.bounced).setMessageId(messageId)
