@@ -18,8 +18,8 @@ import java.util.List;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -28,7 +28,6 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -58,7 +57,9 @@ public final class Replayer implements AutoCloseable {
     private final TopicScan scan;
     private final PrintWriter out;
     private final PrintWriter err;
-    private final List<Future<RecordMetadata>> sends = new ArrayList<>();
+    // counted in the producer's callbacks rather than kept as futures: a million sends must not hold a million objects
+    private final AtomicLong acked = new AtomicLong();
+    private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private final ReplayProgress progress;
     private final BooleanSupplier stop;
     private String replayId;
@@ -402,32 +403,34 @@ public final class Replayer implements AutoCloseable {
             return; // stopped while waiting for the rate limit: this one is not sent
         }
         progress.sentOne();
-        sends.add(producer.send(new ProducerRecord<>(Topics.OUTBOUND.name(), null, record.key(), record.value(),
+        producer.send(new ProducerRecord<>(Topics.OUTBOUND.name(), null, record.key(), record.value(),
                 ReplayHeaders.forReplay(record.headers(), record.topic(), record.partition(), record.offset(),
-                        replayId))));
+                        replayId)), (metadata, e) -> {
+                            if (e == null) {
+                                acked.incrementAndGet();
+                            } else {
+                                sendFailure.compareAndSet(null, e);
+                            }
+                        });
     }
 
+    /**
+     * Waits until every record sent so far is acknowledged or failed; returns how many were
+     * acknowledged. {@code flush()} returns after the callbacks of all earlier sends have run.
+     */
     private long awaitSends() {
-        producer.flush();
-        long acked = 0;
-        Exception failure = null;
-        for (final Future<RecordMetadata> send : sends) {
-            try {
-                send.get();
-                acked++;
-            } catch (final ExecutionException e) {
-                failure = e.getCause() instanceof Exception cause ? cause : e;
-            } catch (final InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new ReplayException("interrupted while waiting for Kafka to acknowledge the replayed records", e);
-            }
+        try {
+            producer.flush();
+        } catch (final org.apache.kafka.common.errors.InterruptException e) {
+            throw new ReplayException("interrupted while waiting for Kafka to acknowledge the replayed records", e);
         }
-        sends.clear();
+        final long n = acked.get();
+        final Exception failure = sendFailure.get();
         if (failure != null) {
-            throw new ReplayException(acked + " records were replayed, but writing to " + Topics.OUTBOUND.name()
+            throw new ReplayException(n + " records were replayed, but writing to " + Topics.OUTBOUND.name()
                     + " failed: " + failure.getMessage(), failure);
         }
-        return acked;
+        return n;
     }
 
     private <T> T decode(final Deserializer<T> deserializer, final ConsumerRecord<byte[], byte[]> record) {
