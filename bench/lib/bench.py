@@ -823,7 +823,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "cpu_s": cpu, "cpu": cpu * 1000.0 / delivered if delivered else float("nan"),
         "rejected": len(rejected), "personalised": personalised,
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
-        "sample_reply": next((row[5] for row in doc["results"] if row[5]), ""),
+        "sample_reply": next((row[5] for row in doc["results"] if row[5] and row[3] == 250), ""),
     }
     if duration:
         # sustained: the table's ingest and delivered figures are the steady state (middle 60 % of sending)
