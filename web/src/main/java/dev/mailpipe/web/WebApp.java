@@ -252,6 +252,13 @@ public final class WebApp implements MailpipeApp {
                     })
                     .build()
                     .start();
+            if (!server.isRunning() || server.port() < 0) {
+                // Helidon logs a failed bind (port taken) and returns a stopped server instead of throwing
+                server.stop();
+                throw new IllegalStateException("the web service could not listen on "
+                        + config.getString(WebConfig.WEB_HOST) + ":" + config.getInt(WebConfig.WEB_PORT)
+                        + " (port taken?)");
+            }
         } catch (final RuntimeException e) {
             deadline.close();
             outbox.close(Duration.ZERO);

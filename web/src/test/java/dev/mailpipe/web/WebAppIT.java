@@ -271,6 +271,21 @@ class WebAppIT {
     }
 
     @Test
+    void aPortAlreadyTakenFailsTheStartInsteadOfServingNothing() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            final WebConfig config = new WebConfig(Map.of(
+                    "bootstrap.servers", KAFKA.bootstrapServers(),
+                    "web.host", "127.0.0.1",
+                    "web.port", String.valueOf(taken.getLocalPort()),
+                    "tracking.secret", SECRET));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> WebApp.serve(config, new SimpleMeterRegistry(),
+                    WebApp.producer(KAFKA.bootstrapServers()), Clock.systemUTC()))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("could not listen on 127.0.0.1:" + taken.getLocalPort());
+        }
+    }
+
+    @Test
     void aKafkaOutageNeverBreaksARedirect() throws Exception {
         final int dead;
         try (ServerSocket unused = new ServerSocket(0)) {
