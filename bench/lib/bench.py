@@ -349,7 +349,8 @@ class Sink:
             rcpts = len(addrs)
             # X-SMTPAPI substitution done (mailpipe) or the template as sent (peers)
             personalised = PERSONALISED.search(data) is not None
-            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised, addrs)
+            signed = re.search(rb"^DKIM-Signature:", data, re.M | re.I) is not None
+            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised, addrs, signed)
             self.cache[entry.name] = rec
             out[entry.name] = rec[:3] + rec[4:]
         return out
@@ -641,6 +642,7 @@ class Mailpipe(System):
         self.start_timeout = start_timeout
         self.port = free_port()
         self.http_port = free_port()
+        self.kafka_port = free_port()
         self.user = "bench"
         self.key = "bench-%x" % int.from_bytes(os.urandom(8), "big")
         self.proc = None
@@ -661,7 +663,7 @@ class Mailpipe(System):
             "MAILPIPE_DATA_DIR": data,
             "MAILPIPE_API_USER": self.user,
             "MAILPIPE_API_KEY": self.key,
-            "MAILPIPE_KAFKA_PORT": str(free_port()),
+            "MAILPIPE_KAFKA_PORT": str(self.kafka_port),
             "MAILPIPE_HTTP_HOST": "127.0.0.1",
             "MAILPIPE_HTTP_PORT": str(self.http_port),
             "MAILPIPE_WEB_PORT": str(free_port()),
@@ -669,6 +671,7 @@ class Mailpipe(System):
             # the benchmark would measure the policy. The peers run without any limit as well.
             "MAILPIPE_RATE_LIMIT_PER_MINUTE": "0",
         })
+        env.update(self.extra_env())
         if self.realistic:  # retry stages of seconds instead of 5m,30m,2h,6h, so retries finish within the run
             env["MAILPIPE_RETRY_DELAYS"] = REALISTIC_MAILPIPE_RETRY_DELAYS
         self.logpath = os.path.join(self.work, "mailpipe.log")
@@ -688,6 +691,14 @@ class Mailpipe(System):
             raise RuntimeError("./mailpipe up did not come up within %ds: %s" % (self.start_timeout, self.tail()))
         if not smtp_ready(self.port, 30):
             raise RuntimeError("mailpipe SMTP port %d does not answer: %s" % (self.port, self.tail()))
+        self.env = env
+        self.after_start()
+
+    def after_start(self):
+        pass
+
+    def extra_env(self):
+        return {}
 
     def tail(self):
         try:
@@ -704,6 +715,29 @@ class Mailpipe(System):
     def stop(self):
         if self.proc:
             self.procs.stop(self.proc, grace=20.0)
+
+
+class MailpipeDkim(Mailpipe):
+    """mailpipe with DKIM signing on: the load generator's From: domain (bench.invalid) is registered
+    to the bench account with an rsa-sha256 key (`./mailpipe domains add`), so the deliverer signs
+    every email. Run next to plain `mailpipe`, the ratio table shows what signing costs."""
+    name = "mailpipe-dkim"
+    signed_domain = "bench.invalid"
+    keys_secret = "bench-keys-%x" % int.from_bytes(os.urandom(12), "big")
+
+    def extra_env(self):
+        # the same secret for ./mailpipe up and the CLI, which seals the private key under it
+        return {"MAILPIPE_KEYS_SECRET": self.keys_secret}
+
+    def after_start(self):
+        r = subprocess.run([os.path.join(REPO, "mailpipe"), "domains", "--bootstrap-servers",
+                            "127.0.0.1:%d" % self.kafka_port, "add", self.signed_domain, "--account", self.user,
+                            "--algorithm", "rsa-sha256"], env=self.env, cwd=REPO, capture_output=True, text=True,
+                           timeout=120, stdin=subprocess.DEVNULL)
+        if r.returncode != 0:
+            raise RuntimeError("./mailpipe domains add %s failed (%d): %s" % (self.signed_domain, r.returncode,
+                                                                              (r.stderr or r.stdout)[-300:]))
+        log("mailpipe-dkim: %s registered with an rsa-sha256 key; every email is signed" % self.signed_domain)
 
 
 # --------------------------------------------------------------------------------------------
@@ -809,6 +843,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     last_arrival = max((a[2] for a in arrivals), default=start)
     lat = []
     personalised = sum(a[1] for a in arrivals if a[3])
+    signed = sum(a[1] for a in arrivals if a[5])
     for token, rcpts, mtime, *_ in arrivals:
         d = (mtime - acked[token][2]) * 1000.0
         lat.extend([d] * rcpts)
@@ -821,7 +856,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
         "p99": max(0.0, percentile(lat, 99)) if lat else float("nan"),
         "cpu_s": cpu, "cpu": cpu * 1000.0 / delivered if delivered else float("nan"),
-        "rejected": len(rejected), "personalised": personalised,
+        "rejected": len(rejected), "personalised": personalised, "signed": signed,
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
         "sample_reply": next((row[5] for row in doc["results"] if row[5] and row[3] == 250), ""),
     }
@@ -834,6 +869,9 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         res["ok"] = False  # mailpipe must deliver one personalised email per X-SMTPAPI recipient
         res["first_error"] = "%d of %d delivered emails lack the X-SMTPAPI substitutions" % (
             delivered - personalised, delivered)
+    if isinstance(system, MailpipeDkim) and signed < delivered:
+        res["ok"] = False
+        res["first_error"] = "%d of %d delivered emails lack a DKIM-Signature" % (delivered - signed, delivered)
     if sink.realistic:
         res["realistic"] = rz = realistic_stats(sink, arrivals, accepted_keys)
         # the destination's 4xx/5xx passed back to the client (Haraka) are answers, not failures
@@ -898,7 +936,8 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                     "p99 %.0f ms, CPU %.1f s = %.2f s/1k emails%s" % (
                                        system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
                                        r["expected"],
-                                       ", %d personalised" % r["personalised"] if case["xsmtpapi"] else "",
+                                       (", %d personalised" % r["personalised"] if case["xsmtpapi"] else "") +
+                                       (", %d DKIM-signed" % r["signed"] if isinstance(system, MailpipeDkim) else ""),
                                        r["p50"], r["p99"], r["cpu_s"], r["cpu"],
                                        "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
                 if "sustained" in r:
@@ -1030,12 +1069,14 @@ def main():
         for name in systems:
             if name == "mailpipe":
                 system = Mailpipe(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
+            elif name == "mailpipe-dkim":
+                system = MailpipeDkim(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "postfix":
                 system = Postfix(procs, work, sink.port)
             elif name == "haraka":
                 system = Haraka(procs, work, sink.port)
             else:
-                raise SystemExit("unknown system %r (mailpipe, postfix, haraka)" % name)
+                raise SystemExit("unknown system %r (mailpipe, mailpipe-dkim, postfix, haraka)" % name)
             system.realistic = bool(opts.realistic)
             try:
                 res, rss, detail = measure_system(system, sink, cases, opts, work, budget_end)
