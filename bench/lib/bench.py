@@ -350,7 +350,9 @@ class Sink:
             # X-SMTPAPI substitution done (mailpipe) or the template as sent (peers)
             personalised = PERSONALISED.search(data) is not None
             signed = re.search(rb"^DKIM-Signature:", data, re.M | re.I) is not None
-            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised, addrs, signed)
+            # tracking applied: the link was rewritten to the /c/ redirect and List-Unsubscribe was added
+            tracked = b"example.invalid/bench/" not in data and re.search(rb"^List-Unsubscribe:", data, re.M) is not None
+            rec = (token, max(1, rcpts), st.st_mtime, st.st_size, personalised, addrs, signed, tracked)
             self.cache[entry.name] = rec
             out[entry.name] = rec[:3] + rec[4:]
         return out
@@ -740,6 +742,14 @@ class MailpipeDkim(Mailpipe):
         log("mailpipe-dkim: %s registered with an rsa-sha256 key; every email is signed" % self.signed_domain)
 
 
+class MailpipeTracking(Mailpipe):
+    """mailpipe with open, click and subscription tracking on: every submission carries X-SMTPAPI
+    filters enabling them and a link in its body; the expander adds List-Unsubscribe and an
+    unsubscribe footer and rewrites the link to the web service's /c/ redirect."""
+    name = "mailpipe-tracking"
+    tracking = True
+
+
 # --------------------------------------------------------------------------------------------
 # one measured run
 # --------------------------------------------------------------------------------------------
@@ -796,6 +806,8 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         cmd += ["--domains", str(case["domains"])]
     if case["xsmtpapi"]:
         cmd.append("--xsmtpapi")
+    if getattr(system, "tracking", False):
+        cmd.append("--tracking")
     if system.user:
         cmd += ["--user", system.user, "--key", system.key]
     sink.clear()
@@ -844,6 +856,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
     lat = []
     personalised = sum(a[1] for a in arrivals if a[3])
     signed = sum(a[1] for a in arrivals if a[5])
+    tracked = sum(a[1] for a in arrivals if a[6])
     for token, rcpts, mtime, *_ in arrivals:
         d = (mtime - acked[token][2]) * 1000.0
         lat.extend([d] * rcpts)
@@ -856,7 +869,7 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         "p50": max(0.0, percentile(lat, 50)) if lat else float("nan"),
         "p99": max(0.0, percentile(lat, 99)) if lat else float("nan"),
         "cpu_s": cpu, "cpu": cpu * 1000.0 / delivered if delivered else float("nan"),
-        "rejected": len(rejected), "personalised": personalised, "signed": signed,
+        "rejected": len(rejected), "personalised": personalised, "signed": signed, "tracked": tracked,
         "first_error": (rejected[0][5] if rejected else "") or (doc["errors"][0] if doc["errors"] else ""),
         "sample_reply": next((row[5] for row in doc["results"] if row[5] and row[3] == 250), ""),
     }
@@ -869,6 +882,9 @@ def run_load(system, sink, case, opts, work, run_id, deliver_timeout):
         res["ok"] = False  # mailpipe must deliver one personalised email per X-SMTPAPI recipient
         res["first_error"] = "%d of %d delivered emails lack the X-SMTPAPI substitutions" % (
             delivered - personalised, delivered)
+    if getattr(system, "tracking", False) and tracked < delivered:
+        res["ok"] = False
+        res["first_error"] = "%d of %d delivered emails lack the tracking rewrite" % (delivered - tracked, delivered)
     if isinstance(system, MailpipeDkim) and signed < delivered:
         res["ok"] = False
         res["first_error"] = "%d of %d delivered emails lack a DKIM-Signature" % (delivered - signed, delivered)
@@ -937,7 +953,8 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                                        system.name, case["id"], i + 1, r["ingest"], r["delivery"], r["delivered"],
                                        r["expected"],
                                        (", %d personalised" % r["personalised"] if case["xsmtpapi"] else "") +
-                                       (", %d DKIM-signed" % r["signed"] if isinstance(system, MailpipeDkim) else ""),
+                                       (", %d DKIM-signed" % r["signed"] if isinstance(system, MailpipeDkim) else "") +
+                                       (", %d tracked" % r["tracked"] if getattr(system, "tracking", False) else ""),
                                        r["p50"], r["p99"], r["cpu_s"], r["cpu"],
                                        "" if r["ok"] else "  FAILED: %d rejected %s" % (r["rejected"], r["first_error"])))
                 if "sustained" in r:
@@ -1069,6 +1086,8 @@ def main():
         for name in systems:
             if name == "mailpipe":
                 system = Mailpipe(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
+            elif name == "mailpipe-tracking":
+                system = MailpipeTracking(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "mailpipe-dkim":
                 system = MailpipeDkim(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "postfix":
@@ -1076,7 +1095,7 @@ def main():
             elif name == "haraka":
                 system = Haraka(procs, work, sink.port)
             else:
-                raise SystemExit("unknown system %r (mailpipe, mailpipe-dkim, postfix, haraka)" % name)
+                raise SystemExit("unknown system %r (mailpipe, mailpipe-dkim, mailpipe-tracking, postfix, haraka)" % name)
             system.realistic = bool(opts.realistic)
             try:
                 res, rss, detail = measure_system(system, sink, cases, opts, work, budget_end)

@@ -28,7 +28,11 @@ def rcpt_domain(domain, domains, n, rcpts, i):
     return "d%04d.%s" % ((n * rcpts + i) % domains, domain) if domains > 1 else domain
 
 
-def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True, domains=1, n=0):
+TRACKING_FILTERS = {"open_tracking": {"settings": {"enable": "1"}}, "click_tracking": {"settings": {"enable": "1"}},
+                    "subscription_tracking": {"settings": {"enable": "1"}}}
+
+
+def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True, domains=1, n=0, tracking=False):
     """Returns (envelope_rcpts, message_bytes, expected_deliveries)."""
     addrs = ["r%d.%s@%s" % (i, token, rcpt_domain(domain, domains, n, rcpts, i)) for i in range(rcpts)]
     headers = [
@@ -42,10 +46,16 @@ def build_message(token, size, rcpts, domain, xsmtpapi, envelope_all=True, domai
         "X-Bench-Token: %s" % token,
     ]
     first = "Hello %name%, this is message %tok%.\r\n" if xsmtpapi else "Hello, this is message %s.\r\n" % token
+    if tracking:  # a link for click tracking to rewrite (text/plain links are rewritten too)
+        first += "Read more at https://example.invalid/bench/%s\r\n" % token
+    api = {}
     if xsmtpapi:
         api = {"to": addrs,
                "sub": {"%name%": ["Name%d" % i for i in range(rcpts)],
                        "%tok%": ["%s-%d" % (token, i) for i in range(rcpts)]}}
+    if tracking:
+        api["filters"] = TRACKING_FILTERS
+    if api:
         # X-SMTPAPI must be the last header field (SendCloud's rule); long base64 is folded.
         b64 = base64.b64encode(json.dumps(api, separators=(",", ":")).encode()).decode()
         folded = "\r\n ".join(b64[i:i + 900] for i in range(0, len(b64), 900))
@@ -86,7 +96,7 @@ def session(worker, sess, opts, counter, lock, results, errors, deadline, t_star
             break  # the duration is fixed: a system that cannot take the rate gets fewer messages
         token = "%s%06d" % (opts.run_id, n)
         envelope, data, expected = build_message(token, opts.size, opts.rcpts, opts.domain, opts.xsmtpapi,
-                                                 opts.envelope_all == "yes", opts.domains, n)
+                                                 opts.envelope_all == "yes", opts.domains, n, opts.tracking)
         t0 = time.time()
         try:
             if conn is None:
@@ -160,6 +170,8 @@ def main():
     p.add_argument("--envelope-all", choices=["yes", "no"], default="yes",
                    help="with --xsmtpapi: put every recipient in RCPT TO (peers) or only the first (mailpipe)")
     p.add_argument("--domain", default="bench.test")
+    p.add_argument("--tracking", action="store_true",
+                   help="X-SMTPAPI filters turning open, click and subscription tracking on, and a link in the body")
     p.add_argument("--domains", type=int, default=1,
                    help="spread the recipients over this many domains d0000.<domain> ... (default 1: <domain> itself)")
     p.add_argument("--user", default="")
