@@ -38,7 +38,7 @@ public final class EmbeddedConfig extends AbstractConfig {
     public static final ConfigDef CONFIG_DEF = CommonConfigs.defineHttp(CommonConfigs.defineDataDir(new ConfigDef()),
                     "127.0.0.1", 8025)
             .define(KAFKA_PORT, Type.INT, 9092, Validators.port(), Importance.MEDIUM, KAFKA_PORT_DOC)
-            .define(KAFKA_HEAP, Type.STRING, "768m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
+            .define(KAFKA_HEAP, Type.STRING, "384m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
             .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(KEYS_SECRET, Type.PASSWORD, null, Importance.MEDIUM, KEYS_SECRET_DOC)
             .define(SERVICES, Type.LIST, String.join(",", ALL_SERVICES), (name, value) -> {
