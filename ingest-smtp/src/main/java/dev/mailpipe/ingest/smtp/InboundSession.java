@@ -147,6 +147,12 @@ public final class InboundSession {
     }
 
     private Step command(final String line) {
+        if (line.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7f)) {
+            // RFC 5321 §4.1.1: commands are printable text. A bare CR inside a line (the line itself
+            // ends at CRLF) would otherwise be echoed by a reply that quotes a parameter, splitting
+            // it for the client (found by SmtpSessionFuzzTest in MAIL FROM's parameters).
+            return error(Replies.CONTROL_IN_COMMAND);
+        }
         final int space = line.indexOf(' ');
         final String verb = (space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT);
         final String arg = space < 0 ? "" : line.substring(space + 1).strip();

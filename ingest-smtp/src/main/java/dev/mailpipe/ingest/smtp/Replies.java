@@ -35,6 +35,8 @@ public final class Replies {
     public static final SmtpReply NOT_IMPLEMENTED = SmtpReply.of(502, "5.5.1 Command not implemented");
     public static final SmtpReply LINE_TOO_LONG = SmtpReply.of(500, "5.5.2 Line too long");
     public static final SmtpReply SYNTAX_ERROR = SmtpReply.of(501, "5.5.4 Syntax error in parameters or arguments");
+    public static final SmtpReply CONTROL_IN_COMMAND = SmtpReply.of(501,
+            "5.5.2 Syntax error: control characters (such as a bare CR) are not allowed in a command");
     public static final SmtpReply BAD_BASE64 = SmtpReply.of(501, "5.5.2 Cannot decode response (invalid base64)");
     public static final SmtpReply AUTH_CANCELLED = SmtpReply.of(501, "5.7.0 Authentication cancelled");
     public static final SmtpReply BAD_SEQUENCE_HELO = SmtpReply.of(503, "5.5.1 Send EHLO or HELO first");

@@ -48,7 +48,18 @@ class InboundSessionTest {
     @Test
     void shouldRefuseAHeloNameWithControlCharactersInsteadOfEchoingThem() {
         new Conversation().send("EHLO c.test\rMAIL FROM:<a@b.test>").expect("220 mx.test ESMTP mailpipe ready",
-                "501 5.5.4 Syntax error in parameters or arguments");
+                "501 5.5.2 Syntax error: control characters (such as a bare CR) are not allowed in a command");
+    }
+
+    @Test
+    void shouldRefuseAParameterWithABareCrInsteadOfEchoingItInTheReply() {
+        final Conversation c = new Conversation().login();
+        c.send("MAIL FROM:<> SIZE=100 BODY=8BITMIME\rYYYY");
+
+        assertThat(c.replies().getLast().wire())
+                .isEqualTo("501 5.5.2 Syntax error: control characters (such as a bare CR) are not allowed in a command\r\n");
+        c.send("MAIL FROM:<a@b.test>\tSIZE=1");
+        assertThat(c.replies().getLast().wire()).doesNotStartWith("501 5.5.2");
     }
 
     @Test
