@@ -15,6 +15,7 @@ import dev.mailpipe.platform.Runner;
 import dev.mailpipe.platform.TopicProvisioner;
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
 import dev.mailpipe.platform.stats.StatsTopic;
+import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -89,7 +90,7 @@ public final class ExpanderApp implements MailpipeApp {
         }
         ExpanderTopology.build(builder, new Expander(config.hostname(), tracker), metrics,
                 Clock.systemUTC());
-        final KStream<String, byte[]> events = DeliveryEventsSource.stream(builder);
+        final KStream<String, DeliveryEvent> events = DeliveryEventsSource.stream(builder);
         ListTasks.build(builder, Clock.systemUTC(), config.listSubmissionsPerSecond(), events);
         StatsTopology.build(builder, events, Clock.systemUTC());
         final Properties props = streamsProperties(config);

@@ -13,18 +13,14 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Counts the events of list sends per task (records keyed by task id, after a repartition): each
  * email at most once per event type, so an event written twice (a deliverer retry after a crash,
  * an open fetched again) does not count twice. Emits the task's counts after every change.
  */
-final class ListTaskCounter implements Processor<String, byte[], String, ListTaskCounts> {
+final class ListTaskCounter implements Processor<String, DeliveryEvent, String, ListTaskCounts> {
 
-    private static final Logger LOG = LoggerFactory.getLogger(ListTaskCounter.class);
-    private static final Serde<DeliveryEvent> EVENTS = Topics.DELIVERY_EVENTS.valueSerde();
     private static final Serde<ListTaskCounts> COUNTS = Topics.LIST_TASK_COUNTS.valueSerde();
     private static final byte[] SEEN = new byte[0];
 
@@ -45,14 +41,8 @@ final class ListTaskCounter implements Processor<String, byte[], String, ListTas
     }
 
     @Override
-    public void process(final Record<String, byte[]> record) {
-        final DeliveryEvent event;
-        try {
-            event = EVENTS.deserializer().deserialize(Topics.DELIVERY_EVENTS.name(), record.value());
-        } catch (final RuntimeException e) {
-            LOG.warn("not counting an unreadable event of task {}: {}", record.key(), e.getMessage());
-            return;
-        }
+    public void process(final Record<String, DeliveryEvent> record) {
+        final DeliveryEvent event = record.value();
         final String once = record.key() + '|' + event.getEmailId() + '|' + event.getType();
         if (event.getType() == EventType.unknown || seen.get(once) != null) {
             return;

@@ -1,6 +1,7 @@
 package dev.mailpipe.expander.lists;
 
 import dev.mailpipe.platform.TopicProvisioner.TopicSpec;
+import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.ListTaskProgress;
 import dev.mailpipe.schemas.RawMessage;
 import dev.mailpipe.schemas.Topics;
@@ -53,12 +54,12 @@ public final class ListTasks {
      * @param perSecond submissions (of up to 100 members) per second and partition
      */
     public static void build(final StreamsBuilder builder, final java.time.Clock clock, final int perSecond,
-            final KStream<String, byte[]> events) {
+            final KStream<String, DeliveryEvent> events) {
         build(builder, clock, ListTaskProcessor.Pace.perSecond(perSecond), events);
     }
 
     static void build(final StreamsBuilder builder, final java.time.Clock clock, final ListTaskProcessor.Pace pace,
-            final KStream<String, byte[]> events) {
+            final KStream<String, DeliveryEvent> events) {
         builder.table(Topics.ADDRESS_MEMBERS.name(),
                 Consumed.with(Serdes.String(), Serdes.ByteArray()).withName("members-source"),
                 Materialized.<String, byte[], KeyValueStore<Bytes, byte[]>>as(MEMBERS_STORE)
@@ -85,30 +86,18 @@ public final class ListTasks {
 
     /** The events of list sends, counted per task onto {@code mail.list-tasks.counts}. */
     private static void counts(final StreamsBuilder builder, final java.time.Clock clock,
-            final KStream<String, byte[]> events) {
+            final KStream<String, DeliveryEvent> events) {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(SEEN_STORE),
                 Serdes.String(), Serdes.ByteArray()));
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COUNTS_STORE),
                 Serdes.String(), Serdes.ByteArray()));
-        events.flatMap((key, bytes) -> {
-                    final String task = taskOf(bytes);
-                    return task == null ? List.<KeyValue<String, byte[]>>of() : List.of(KeyValue.pair(task, bytes));
-                }, Named.as("list-events"))
-                .repartition(Repartitioned.<String, byte[]>as("list-task-events")
-                        .withKeySerde(Serdes.String()).withValueSerde(Serdes.ByteArray()))
+        events.flatMap((key, event) -> event.getMailListTaskId() == null ? List.<KeyValue<String, DeliveryEvent>>of()
+                        : List.of(KeyValue.pair(event.getMailListTaskId(), event)), Named.as("list-events"))
+                .repartition(Repartitioned.<String, DeliveryEvent>as("list-task-events")
+                        .withKeySerde(Serdes.String()).withValueSerde(Topics.DELIVERY_EVENTS.valueSerde()))
                 .process(() -> new ListTaskCounter(clock), Named.as("list-task-counter"), SEEN_STORE, COUNTS_STORE)
                 .to(Topics.LIST_TASK_COUNTS.name(), Produced.with(Topics.LIST_TASK_COUNTS.keySerde(),
                         Topics.LIST_TASK_COUNTS.valueSerde()).withName("list-counts-sink"));
     }
 
-    /** The task id of an event, or null (most events are not of a list send; unreadable ones are skipped). */
-    private static String taskOf(final byte[] bytes) {
-        try {
-            final dev.mailpipe.schemas.DeliveryEvent event = Topics.DELIVERY_EVENTS.valueSerde().deserializer()
-                    .deserialize(Topics.DELIVERY_EVENTS.name(), bytes);
-            return event == null ? null : event.getMailListTaskId();
-        } catch (final RuntimeException e) {
-            return null;
-        }
-    }
 }

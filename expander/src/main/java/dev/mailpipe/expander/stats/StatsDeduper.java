@@ -3,16 +3,12 @@ package dev.mailpipe.expander.stats;
 import dev.mailpipe.platform.stats.StatsKeys;
 import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.EventType;
-import dev.mailpipe.schemas.Topics;
 import java.time.Duration;
 import java.util.Locale;
-import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.WindowStore;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns each event, the first time its {@code eventId} is seen, into a {@link StatsIncrement}
@@ -25,13 +21,11 @@ import org.slf4j.LoggerFactory;
  * What it remembers lives in a window store of UTC days kept {@link #SEEN_RETENTION}: a duplicate
  * more than that late is counted again (none is: duplicates follow within seconds).
  */
-final class StatsDeduper implements Processor<String, byte[], String, StatsIncrement> {
+final class StatsDeduper implements Processor<String, DeliveryEvent, String, StatsIncrement> {
 
     static final Duration SEEN_RETENTION = Duration.ofDays(2);
     static final Duration DAY = Duration.ofDays(1);
 
-    private static final Logger LOG = LoggerFactory.getLogger(StatsDeduper.class);
-    private static final Serde<DeliveryEvent> EVENTS = Topics.DELIVERY_EVENTS.valueSerde();
     private static final byte[] SEEN = new byte[0];
     private static final long HOUR_MS = Duration.ofHours(1).toMillis();
 
@@ -50,15 +44,9 @@ final class StatsDeduper implements Processor<String, byte[], String, StatsIncre
     }
 
     @Override
-    public void process(final Record<String, byte[]> record) {
-        final DeliveryEvent event;
-        try {
-            event = EVENTS.deserializer().deserialize(Topics.DELIVERY_EVENTS.name(), record.value());
-        } catch (final RuntimeException e) {
-            LOG.warn("not counting an unreadable event of message {}: {}", record.key(), e.getMessage());
-            return;
-        }
-        if (event == null || event.getType() == EventType.unknown) {
+    public void process(final Record<String, DeliveryEvent> record) {
+        final DeliveryEvent event = record.value();
+        if (event.getType() == EventType.unknown) {
             return;
         }
         final long time = event.getTimestamp().toEpochMilli();

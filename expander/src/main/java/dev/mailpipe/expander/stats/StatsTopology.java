@@ -2,6 +2,7 @@ package dev.mailpipe.expander.stats;
 
 import dev.mailpipe.platform.stats.StatsCounts;
 import dev.mailpipe.platform.stats.StatsKeys;
+import dev.mailpipe.schemas.DeliveryEvent;
 import dev.mailpipe.schemas.DeliveryStats;
 import dev.mailpipe.schemas.StatsPeriod;
 import dev.mailpipe.schemas.Topics;
@@ -42,7 +43,8 @@ public final class StatsTopology {
     }
 
     /** Adds the statistics, reading {@code events} (the topology's one source of the events topic). */
-    public static void build(final StreamsBuilder builder, final KStream<String, byte[]> events, final Clock clock) {
+    public static void build(final StreamsBuilder builder, final KStream<String, DeliveryEvent> events,
+            final Clock clock) {
         builder.addStateStore(Stores.windowStoreBuilder(Stores.persistentWindowStore(SEEN_STORE,
                 StatsDeduper.SEEN_RETENTION, StatsDeduper.DAY, false), Serdes.String(), Serdes.ByteArray()));
         final KGroupedStream<String, StatsIncrement> grouped = events
