@@ -33,8 +33,11 @@ import org.slf4j.LoggerFactory;
  * {@code <data dir>/kafka/mailpipe-ports.properties}; later starts reuse them, because the
  * controller's address is part of the stored voter set.
  *
- * <p>The child runs {@link BrokerMain}, which exits when its standard input closes, so the broker
- * does not outlive a launcher that is killed.
+ * <p>The child runs {@link BrokerMain}, which outlives a launcher that dies without stopping it
+ * (e.g. {@code kill -9}) by an orphan grace period only: a launcher started on the same data
+ * directory within that time adopts the running broker through its control file (see
+ * {@link BrokerLease}) instead of waiting for a cold start of a new one; otherwise the orphan
+ * shuts itself down. A launcher never adopts a broker that another live launcher holds.
  *
  * <p>Supervised: when the child dies (crash, OOM, {@code kill -9}) it is started again on the same
  * data and ports, with a backoff of 1 s growing to 10 s while starts fail. Meanwhile
@@ -50,10 +53,18 @@ public final class EmbeddedBroker implements MailpipeApp {
     private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
+    private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
+    private static final Duration STOPPING_TIMEOUT = Duration.ofSeconds(60);
+
     private final List<String> command;
     private final String bootstrapServers;
     private final Path logFile;
-    private volatile Process process;
+    /** The broker process, launched by this launcher or adopted. */
+    private volatile ProcessHandle process;
+    /** Holds a launched child's stdin open: its lifeline (see BrokerMain). */
+    private volatile Process child;
+    /** An adopted broker's lifeline: the control connection, held open until close(). */
+    private volatile Socket adoptedLifeline;
     private volatile boolean ready;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
@@ -65,11 +76,81 @@ public final class EmbeddedBroker implements MailpipeApp {
         this.logFile = logFile;
     }
 
-    private Process launch() throws IOException {
-        return new ProcessBuilder(command)
+    private void launch() throws IOException {
+        final Process started = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()))
                 .start();
+        child = started;
+        process = started.toHandle();
+        closeLifeline(); // an adopted broker's, if the one before was adopted
+        adoptedLifeline = null;
+    }
+
+    /**
+     * Takes over the broker a dead launcher left running on this data directory, if there is one.
+     *
+     * @return true when adopted; false when there is no running broker to adopt (none, a stale
+     *     control file, or one that was stopping and has now exited)
+     * @throws IllegalStateException when another live launcher holds the broker of this data directory
+     */
+    private boolean adopt(final Path controlFile, final Path dataDir) throws IOException {
+        final BrokerControl control = BrokerControl.read(controlFile).orElse(null);
+        if (control == null) {
+            return false;
+        }
+        final ProcessHandle running = ProcessHandle.of(control.pid()).filter(ProcessHandle::isAlive).orElse(null);
+        if (running == null) {
+            return false; // that broker is gone (killed: no shutdown hook removed the file)
+        }
+        final Socket socket = new Socket();
+        String reply = null;
+        try {
+            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), control.port()),
+                    (int) ADOPT_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) ADOPT_TIMEOUT.toMillis());
+            socket.getOutputStream().write((BrokerLease.ADOPT + " " + control.token() + "\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.US_ASCII)).readLine();
+        } catch (final IOException noAnswer) {
+            // not a broker's control socket (pid reused) or one that is going away
+        }
+        if (reply != null && reply.startsWith(BrokerLease.OK + " ")) {
+            socket.setSoTimeout(0);
+            adoptedLifeline = socket;
+            process = running;
+            LOG.info("adopted the running Kafka broker (pid {}) that a stopped launcher left on {}", control.pid(),
+                    dataDir);
+            return true;
+        }
+        socket.close();
+        if (BrokerLease.BUSY.equals(reply)) {
+            throw new IllegalStateException("another ./mailpipe up is running on " + dataDir + " (its Kafka broker is pid "
+                    + control.pid() + "); stop it first or use another MAILPIPE_DATA_DIR");
+        }
+        final boolean broker = running.info().commandLine().map(c -> c.contains(BrokerMain.class.getName()))
+                .orElse(true);
+        if (broker) {
+            // It is shutting down (its grace ran out): a new broker would fail on its log directory's lock.
+            LOG.info("waiting for the Kafka broker that is stopping (pid {}) to exit", control.pid());
+            try {
+                running.onExit().get(STOPPING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException("a Kafka broker (pid " + control.pid() + ") still runs on " + dataDir
+                        + " and cannot be adopted; stop it first");
+            } catch (final InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while waiting for the old Kafka broker to exit", e);
+            }
+        }
+        return false;
+    }
+
+    private String exitDescription() {
+        final Process launched = child;
+        return launched != null && launched.toHandle().equals(process) ? "code " + launched.exitValue() : "adopted";
     }
 
     /** Waits for the child to die and starts it again, until {@link #close()}. */
@@ -77,18 +158,18 @@ public final class EmbeddedBroker implements MailpipeApp {
         Duration backoff = FIRST_BACKOFF;
         while (!closed) {
             try {
-                final int code = process.waitFor();
+                process.onExit().get();
                 if (closed) {
                     return;
                 }
                 ready = false;
-                LOG.warn("the Kafka broker exited (code {}); restarting it in {} ms (see {})", code, backoff.toMillis(),
-                        logFile);
+                LOG.warn("the Kafka broker exited ({}); restarting it in {} ms (see {})", exitDescription(),
+                        backoff.toMillis(), logFile);
                 Thread.sleep(backoff.toMillis());
                 if (closed) {
                     return;
                 }
-                process = launch();
+                launch();
                 if (closed) {
                     process.destroy();
                     return;
@@ -100,6 +181,8 @@ public final class EmbeddedBroker implements MailpipeApp {
                 LOG.info("Kafka broker restarted and ready on {}", bootstrapServers);
             } catch (final InterruptedException e) {
                 return;
+            } catch (final java.util.concurrent.ExecutionException e) {
+                return; // onExit() does not fail
             } catch (final IOException | RuntimeException e) {
                 LOG.warn("restarting the Kafka broker failed: {}", e.getMessage());
                 process.destroyForcibly();
@@ -113,18 +196,32 @@ public final class EmbeddedBroker implements MailpipeApp {
         return restarts.get();
     }
 
-    /** The current child process (tests kill it). */
+    /** The current broker process (tests kill it). */
     ProcessHandle processHandle() {
-        return process.toHandle();
+        return process;
+    }
+
+    /** True when this launcher took over a running broker rather than starting one. */
+    boolean adopted() {
+        return adoptedLifeline != null;
+    }
+
+    /** {@link #start(Path, int, String, Duration)} with no orphan grace: the broker dies with its launcher. */
+    public static EmbeddedBroker start(final Path dataDir, final int brokerPort, final String heap) {
+        return start(dataDir, brokerPort, heap, Duration.ZERO);
     }
 
     /**
-     * Starts (formatting on first use) the broker under {@code dataDir} and returns once it
-     * answers metadata requests.
+     * Adopts the broker a dead launcher left running on {@code dataDir}, or starts (formatting on
+     * first use) a new one; returns once it answers metadata requests.
      *
      * @param brokerPort the client port on first start; 0 picks a free one
+     * @param orphanGrace how long a broker this launcher starts outlives the launcher's death,
+     *     waiting to be adopted
+     * @throws IllegalStateException when another live launcher runs on {@code dataDir}, or the broker does not start
      */
-    public static EmbeddedBroker start(final Path dataDir, final int brokerPort, final String heap) {
+    public static EmbeddedBroker start(final Path dataDir, final int brokerPort, final String heap,
+            final Duration orphanGrace) {
         try {
             final Path kafkaDir = dataDir.resolve("kafka");
             final Path logDir = kafkaDir.resolve("log");
@@ -133,6 +230,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             final int clientPort = Integer.parseInt(ports.getProperty("broker.port"));
             final int controllerPort = Integer.parseInt(ports.getProperty("controller.port"));
             final Path config = kafkaDir.resolve("server.properties");
+            final Path controlFile = kafkaDir.resolve(BrokerControl.FILE);
             Files.writeString(config, serverProperties(logDir, clientPort, controllerPort), StandardCharsets.UTF_8);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(config, kafkaDir.resolve("format.log"));
@@ -142,10 +240,13 @@ public final class EmbeddedBroker implements MailpipeApp {
                     "-Dlog4j2.configurationFile=" + log4jConfig(kafkaDir),
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-cp", System.getProperty("java.class.path"),
-                    BrokerMain.class.getName(), config.toString()));
+                    BrokerMain.class.getName(), controlFile.toString(), Long.toString(orphanGrace.toMillis()),
+                    config.toString()));
             final String bootstrap = "127.0.0.1:" + clientPort;
             final EmbeddedBroker broker = new EmbeddedBroker(List.copyOf(command), bootstrap, logFile);
-            broker.process = broker.launch();
+            if (!broker.adopt(controlFile, dataDir)) {
+                broker.launch();
+            }
             try {
                 broker.awaitReady(READY_TIMEOUT);
             } catch (final RuntimeException e) {
@@ -184,18 +285,36 @@ public final class EmbeddedBroker implements MailpipeApp {
         if (supervisor != null) {
             supervisor.interrupt();
         }
-        final Process process = this.process;
-        if (process == null || !process.isAlive()) {
-            return;
-        }
-        process.destroy();
+        final ProcessHandle process = this.process;
         try {
-            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            if (process == null || !process.isAlive()) {
+                return;
+            }
+            process.destroy();
+            try {
+                process.onExit().get(30, TimeUnit.SECONDS);
+            } catch (final java.util.concurrent.TimeoutException e) {
                 LOG.warn("Kafka broker did not stop in 30 s; killing it");
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                process.destroyForcibly();
+                process.onExit().get(10, TimeUnit.SECONDS);
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+            // killed and not gone in 10 s: nothing more to do from here
+        } finally {
+            closeLifeline();
+        }
+    }
+
+    private void closeLifeline() {
+        final Socket lifeline = adoptedLifeline;
+        if (lifeline != null) {
+            try {
+                lifeline.close();
+            } catch (final IOException ignored) {
+                // the broker is stopped already
+            }
         }
     }
 

@@ -21,6 +21,10 @@ public final class EmbeddedConfig extends AbstractConfig {
             + "later starts reuse the stored one).";
     public static final String KAFKA_HEAP = "kafka.heap";
     private static final String KAFKA_HEAP_DOC = "Maximum heap of the embedded broker process.";
+    public static final String KAFKA_ORPHAN_GRACE = "kafka.orphan.grace";
+    private static final String KAFKA_ORPHAN_GRACE_DOC = "How long the embedded broker outlives a launcher that died "
+            + "without stopping it (kill -9), so that ./mailpipe up started again on the same data dir within that "
+            + "time takes the running broker over instead of a cold start; 0s: it stops with the launcher.";
     public static final String BOOTSTRAP_SERVERS = CommonConfigs.BOOTSTRAP_SERVERS_CONFIG;
     private static final String BOOTSTRAP_SERVERS_DOC = "An external Kafka cluster to use instead of the embedded broker.";
     public static final String KEYS_SECRET = KeysSecret.KEY;
@@ -39,6 +43,8 @@ public final class EmbeddedConfig extends AbstractConfig {
                     "127.0.0.1", 8025)
             .define(KAFKA_PORT, Type.INT, 9092, Validators.port(), Importance.MEDIUM, KAFKA_PORT_DOC)
             .define(KAFKA_HEAP, Type.STRING, "384m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
+            .define(KAFKA_ORPHAN_GRACE, Type.STRING, "30s", Validators.duration(), Importance.LOW,
+                    KAFKA_ORPHAN_GRACE_DOC)
             .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
             .define(KEYS_SECRET, Type.PASSWORD, null, Importance.MEDIUM, KEYS_SECRET_DOC)
             .define(SERVICES, Type.LIST, String.join(",", ALL_SERVICES), (name, value) -> {
@@ -70,6 +76,11 @@ public final class EmbeddedConfig extends AbstractConfig {
                     + EnvConfig.variableOf(BOOTSTRAP_SERVERS) + " names an external Kafka: nothing to run");
         }
         return services;
+    }
+
+    /** {@link #KAFKA_ORPHAN_GRACE}. */
+    public java.time.Duration kafkaOrphanGrace() {
+        return dev.mailpipe.platform.Durations.parse(getString(KAFKA_ORPHAN_GRACE).strip());
     }
 
     /** True when KAFKA_BOOTSTRAP_SERVERS names an external cluster. */

@@ -54,7 +54,8 @@ public final class MailpipeUp {
                     try {
                         if (!config.externalKafka()) {
                             final EmbeddedBroker broker = EmbeddedBroker.start(dataDir,
-                                    config.getInt(EmbeddedConfig.KAFKA_PORT), config.getString(EmbeddedConfig.KAFKA_HEAP));
+                                    config.getInt(EmbeddedConfig.KAFKA_PORT), config.getString(EmbeddedConfig.KAFKA_HEAP),
+                                    config.kafkaOrphanGrace());
                             apps.add(broker);
                             values.put(CommonConfigs.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
                             values.putIfAbsent(CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG, "1");

@@ -132,7 +132,7 @@ public final class MxDelivererConfig extends AbstractConfig {
             .define(SHUTDOWN_GRACE_MS, Type.LONG, 30_000L, ConfigDef.Range.atLeast(0), Importance.LOW,
                     SHUTDOWN_GRACE_MS_DOC)
             .define(RETRY_DELAYS, Type.LIST, "5m,30m,2h,6h", durationList(), Importance.MEDIUM, RETRY_DELAYS_DOC)
-            .define(RETRY_MAX_AGE, Type.STRING, "5d", durationValidator(), Importance.MEDIUM, RETRY_MAX_AGE_DOC);
+            .define(RETRY_MAX_AGE, Type.STRING, "5d", Validators.duration(), Importance.MEDIUM, RETRY_MAX_AGE_DOC);
 
     public MxDelivererConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);
@@ -216,16 +216,6 @@ public final class MxDelivererConfig extends AbstractConfig {
                 } catch (final IllegalArgumentException e) {
                     throw new ConfigException(name, value, e.getMessage());
                 }
-            }
-        };
-    }
-
-    private static ConfigDef.Validator durationValidator() {
-        return (name, value) -> {
-            try {
-                Durations.parse(value.toString().strip());
-            } catch (final IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
             }
         };
     }

@@ -14,6 +14,17 @@ public final class Validators {
         return ConfigDef.Range.between(0, 65535);
     }
 
+    /** A {@link Durations} literal such as {@code 500ms}, {@code 30s} or {@code 5d}. */
+    public static ConfigDef.Validator duration() {
+        return (name, value) -> {
+            try {
+                Durations.parse(value == null ? "" : value.toString().strip());
+            } catch (final IllegalArgumentException e) {
+                throw new ConfigException(name, value, e.getMessage());
+            }
+        };
+    }
+
     /** {@code host:port}, or empty when {@code allowEmpty}. */
     public static ConfigDef.Validator hostPort(final boolean allowEmpty) {
         return new ConfigDef.Validator() {

@@ -3,6 +3,7 @@ package dev.mailpipe.webhooks;
 import dev.mailpipe.platform.AppConfigDef;
 import dev.mailpipe.platform.CommonConfigs;
 import dev.mailpipe.platform.Durations;
+import dev.mailpipe.platform.Validators;
 import dev.mailpipe.platform.EnvConfig;
 import dev.mailpipe.webhooks.core.NetworkPolicy;
 import java.time.Duration;
@@ -74,7 +75,7 @@ public final class WebhooksConfig extends AbstractConfig {
             .define(CIRCUIT_OPEN, Type.STRING, "30s", positiveDuration(), Importance.LOW, CIRCUIT_OPEN_DOC)
             .define(BATCH_SIZE, Type.INT, 100, ConfigDef.Range.between(1, 10_000), Importance.LOW, BATCH_SIZE_DOC)
             .define(MAX_IN_FLIGHT, Type.INT, 5_000, ConfigDef.Range.atLeast(1), Importance.LOW, MAX_IN_FLIGHT_DOC)
-            .define(SHUTDOWN_GRACE, Type.STRING, "10s", durationValidator(), Importance.LOW, SHUTDOWN_GRACE_DOC);
+            .define(SHUTDOWN_GRACE, Type.STRING, "10s", Validators.duration(), Importance.LOW, SHUTDOWN_GRACE_DOC);
 
     public WebhooksConfig(final Map<String, ?> values) {
         super(CONFIG_DEF, values, false);
@@ -140,16 +141,6 @@ public final class WebhooksConfig extends AbstractConfig {
                 if (Durations.parse(value.toString().strip()).isZero()) {
                     throw new ConfigException(name, value, "must be positive");
                 }
-            } catch (final IllegalArgumentException e) {
-                throw new ConfigException(name, value, e.getMessage());
-            }
-        };
-    }
-
-    private static ConfigDef.Validator durationValidator() {
-        return (name, value) -> {
-            try {
-                Durations.parse(value.toString().strip());
             } catch (final IllegalArgumentException e) {
                 throw new ConfigException(name, value, e.getMessage());
             }
