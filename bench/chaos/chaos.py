@@ -7,7 +7,8 @@ and count what the sink received.
 
 Faults, in turn, each under load:
   services-jvm  SIGKILL of the ./mailpipe up JVM (ingest, expander, deliverer, webhooks, web; the
-                broker child stops with it), then ./mailpipe up again on the same data directory
+                broker child outlives it by MAILPIPE_KAFKA_ORPHAN_GRACE), then ./mailpipe up again on
+                the same data directory, which adopts the running broker
   broker        SIGKILL of the embedded Kafka broker process; the launcher's supervisor restarts it
   sigterm-outage (only when named) SIGKILL of the broker, then SIGTERM of the launcher during the
                 outage: the "recovery" column is how long the launcher took to exit
@@ -21,11 +22,14 @@ Faults, in turn, each under load:
 The load is a client that behaves as the README asks: a message is sent again (same token) after
 a 4xx reply or a broken connection, so "accepted" = tokens that got 250 in the end. Columns:
 accepted, arrived (distinct accepted tokens the sink got), lost (accepted - arrived),
-duplicated (sink copies beyond the first of accepted tokens), recovery (kill -> /readyz 200).
+duplicated (sink copies beyond the first of accepted tokens), split by Message-ID into copies
+the client resubmitted (a 250 lost with its connection: each submission has its own id) and
+copies mailpipe delivered twice (the same id twice), recovery (kill -> /readyz 200).
 Python 3 standard library plus smtp-sink and dnsmasq (.ci/system-tools).
 """
 import argparse
 import os
+import re
 import signal
 import smtplib
 import sys
@@ -117,8 +121,7 @@ class Up(bench.Mailpipe):
 
     def restart(self, name):
         if name == "services-jvm":
-            self.proc.wait(30)  # the launcher script ends with its JVM; the broker child follows (stdin closed)
-            time.sleep(1)
+            self.proc.wait(30)  # the launcher script ends with its JVM; its broker waits to be adopted
             self.start(wipe=False)
 
     def await_recovered(self, name, timeout):
@@ -293,14 +296,31 @@ def fault(up, sink, name, count, opts):
         time.sleep(0.5)
     time.sleep(2)  # late duplicates
     # the sink's cache also returns files of earlier faults: count this fault's tokens only
-    files = [r for r in sink.scan(tokens).values() if r[0] in tokens]
-    copies = {}
-    for r in files:
+    files = [(f, r) for f, r in sink.scan(tokens).items() if r[0] in tokens]
+    copies, ids = {}, {}
+    for f, r in files:
         copies[r[0]] = copies.get(r[0], 0) + 1
+        ids.setdefault(r[0], []).append(message_id(os.path.join(sink.dump, f)))
     arrived = set(copies)
+    # The client sends no Message-ID, so each accepted submission gets its own (derived from
+    # mailpipe's messageId): two copies with one id were delivered twice by mailpipe, copies
+    # with different ids are submissions the client sent again after losing a 250 reply.
+    twice = sum(len(v) - len(set(v)) for v in ids.values())
     return {"fault": name, "sent": count, "accepted": len(tokens), "resends": load.resends,
             "arrived": len(arrived), "lost": len(tokens - arrived),
-            "duplicated": sum(c - 1 for c in copies.values()), "recovery": recovery}
+            "duplicated": sum(c - 1 for c in copies.values()), "resubmitted": sum(len(set(v)) - 1 for v in ids.values()),
+            "twice": twice, "recovery": recovery}
+
+
+def message_id(path):
+    """The Message-ID header of a sink dump (headers only), or the path when there is none."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(200000).split(b"\r\n\r\n", 1)[0].split(b"\n\n", 1)[0]
+    except OSError:
+        return path
+    m = re.search(rb"^Message-ID:[ \t]*(\S+)", head, re.M | re.I)
+    return m.group(1).decode("ascii", "replace") if m else path
 
 
 def sigterm_during_outage(up, opts, last):
@@ -323,7 +343,7 @@ def sigterm_during_outage(up, opts, last):
         up.start(wipe=False)
         up.await_ready(opts.recover_timeout)
     return {"fault": "sigterm-outage", "sent": 0, "accepted": 0, "resends": 0, "arrived": 0, "lost": 0,
-            "duplicated": 0, "recovery": took}
+            "duplicated": 0, "resubmitted": 0, "twice": 0, "recovery": took}
 
 
 def main():
@@ -374,11 +394,12 @@ def main():
     finally:
         procs.stop_all()
     print()
-    print("| fault | sent | accepted | client resends | arrived | lost | duplicated | recovery (kill -> ready) |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| fault | sent | accepted | client resends | arrived | lost | duplicated | of which resubmitted by the "
+          "client | of which delivered twice by mailpipe | recovery (kill -> ready) |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         print("| %(fault)s | %(sent)d | %(accepted)d | %(resends)d | %(arrived)d | %(lost)d | %(duplicated)d | "
-              "%(recovery).1f s |" % r)
+              "%(resubmitted)d | %(twice)d | %(recovery).1f s |" % r)
     lost = sum(r["lost"] for r in rows)
     if lost:
         print("LOST %d accepted message(s)" % lost, file=sys.stderr)
