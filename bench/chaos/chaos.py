@@ -117,7 +117,10 @@ class Up(bench.Mailpipe):
 
     # the fault interface (see fault())
     def victim(self, name):
-        return find(self.proc.pid, "MailpipeUp" if name == "services-jvm" else "BrokerMain")
+        if name == "services-jvm":
+            return find(self.proc.pid, "MailpipeUp")
+        # after a services-JVM fault the broker is an adopted one, no longer a child of the launcher
+        return broker_pid(os.path.join(self.work, "mailpipe-data")) or find(self.proc.pid, "BrokerMain")
 
     def restart(self, name):
         if name == "services-jvm":
@@ -323,10 +326,23 @@ def message_id(path):
     return m.group(1).decode("ascii", "replace") if m else path
 
 
+def broker_pid(data_dir):
+    """The running embedded broker's pid from its control file, or None."""
+    try:
+        with open(os.path.join(data_dir, "kafka", "broker-control.properties")) as f:
+            for line in f:
+                if line.startswith("pid="):
+                    pid = int(line[4:].strip())
+                    return pid if "BrokerMain" in cmdline(pid) else None
+    except (OSError, ValueError):
+        return None
+    return None
+
+
 def sigterm_during_outage(up, opts, last):
     """SIGKILL the broker, SIGTERM the launcher JVM while Kafka is down; how long until it exits."""
     root = up.proc.pid
-    broker, jvm = find(root, "BrokerMain"), find(root, "MailpipeUp")
+    broker, jvm = up.victim("broker"), find(root, "MailpipeUp")
     os.kill(broker, signal.SIGKILL)
     deadline = time.time() + 30
     while up.ready() and time.time() < deadline:

@@ -65,6 +65,12 @@ public final class EmbeddedBroker implements MailpipeApp {
     private volatile Process child;
     /** An adopted broker's lifeline: the control connection, held open until close(). */
     private volatile Socket adoptedLifeline;
+    /**
+     * Completes when an adopted broker's control connection ends: at once when it dies, where
+     * waiting for a process that is not our child polls and a zombie still looks alive.
+     */
+    private volatile java.util.concurrent.CompletableFuture<Void> lifelineEnded =
+            new java.util.concurrent.CompletableFuture<>();
     private volatile boolean ready;
     private volatile boolean closed;
     private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
@@ -121,6 +127,18 @@ public final class EmbeddedBroker implements MailpipeApp {
             socket.setSoTimeout(0);
             adoptedLifeline = socket;
             process = running;
+            final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+            lifelineEnded = ended;
+            Thread.ofPlatform().daemon().name("kafka-broker-lifeline").start(() -> {
+                try (InputStream in = socket.getInputStream()) {
+                    while (in.read() != -1) {
+                        // the broker never sends; end of stream is its death (or our close)
+                    }
+                } catch (final IOException brokenConnection) {
+                    // a broken connection is an ended one
+                }
+                ended.complete(null);
+            });
             LOG.info("adopted the running Kafka broker (pid {}) that a stopped launcher left on {}", control.pid(),
                     dataDir);
             return true;
@@ -158,7 +176,23 @@ public final class EmbeddedBroker implements MailpipeApp {
         Duration backoff = FIRST_BACKOFF;
         while (!closed) {
             try {
-                process.onExit().get();
+                final ProcessHandle current = process;
+                if (adoptedLifeline != null) {
+                    java.util.concurrent.CompletableFuture.anyOf(current.onExit(), lifelineEnded).get();
+                    ready = false;
+                    // A non-child's exit is seen by polling; give it time before a new broker takes the log dir.
+                    try {
+                        current.onExit().get(10, TimeUnit.SECONDS);
+                    } catch (final java.util.concurrent.TimeoutException stillThere) {
+                        if (!closed) {
+                            LOG.warn("the adopted Kafka broker (pid {}) closed its control connection but still runs; "
+                                    + "killing it", current.pid());
+                            current.destroyForcibly();
+                        }
+                    }
+                } else {
+                    current.onExit().get();
+                }
                 if (closed) {
                     return;
                 }
@@ -274,7 +308,7 @@ public final class EmbeddedBroker implements MailpipeApp {
 
     @Override
     public boolean isReady() {
-        return ready && process.isAlive();
+        return ready && process.isAlive() && (adoptedLifeline == null || !lifelineEnded.isDone());
     }
 
     /** Stops supervising and the broker (SIGTERM: Kafka's controlled shutdown), waiting up to 30 s. */

@@ -17,9 +17,11 @@ import dev.mailpipe.webhooks.WebhooksApp;
 import dev.mailpipe.webhooks.WebhooksConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * {@code ./mailpipe up}: a real single-node Kafka broker (unless KAFKA_BOOTSTRAP_SERVERS names
@@ -51,6 +53,7 @@ public final class MailpipeUp {
         Runner.runUntilStopped(config.getString(EmbeddedConfig.HTTP_HOST), config.getInt(EmbeddedConfig.HTTP_PORT),
                 registry -> {
                     final List<MailpipeApp> apps = new ArrayList<>();
+                    final StartedApps started = new StartedApps();
                     try {
                         if (!config.externalKafka()) {
                             final EmbeddedBroker broker = EmbeddedBroker.start(dataDir,
@@ -61,27 +64,43 @@ public final class MailpipeUp {
                             values.putIfAbsent(CommonConfigs.TOPIC_REPLICATION_FACTOR_CONFIG, "1");
                         }
                         final List<String> services = config.services();
-                        IngestSmtpApp ingest = null;
-                        WebApp web = null;
-                        if (services.contains("ingest-smtp")) {
-                            ingest = IngestSmtpApp.start(new IngestSmtpConfig(values), registry);
-                            apps.add(ingest);
-                        }
-                        if (services.contains("web")) {
-                            // The web service first: its port decides PUBLIC_URL, which the expander writes into links.
-                            web = WebApp.start(new WebConfig(values), registry);
-                            apps.add(web);
-                            values.putIfAbsent("public.url", web.publicUrl());
-                        }
+                        // The services start side by side: each mostly waits on Kafka (topic checks,
+                        // table loads, the expander's rebalance and restore), so a restart after a
+                        // crash costs the slowest of them rather than their sum. Configs are built
+                        // here, on one thread, from the map the others never see.
+                        final CompletableFuture<IngestSmtpApp> ingestStart = services.contains(
+                                "ingest-smtp") ? started.start(new IngestSmtpConfig(values), c -> IngestSmtpApp.start(c,
+                                        registry)) : null;
+                        final CompletableFuture<WebApp> webStart = services.contains("web")
+                                ? started.start(new WebConfig(values), c -> WebApp.start(c, registry)) : null;
+                        final CompletableFuture<MxDelivererApp> delivererStart = services
+                                .contains("mx-deliverer") ? started.start(new MxDelivererConfig(values),
+                                        c -> MxDelivererApp.start(c, registry)) : null;
+                        final CompletableFuture<WebhooksApp> webhooksStart = services.contains(
+                                "webhooks") ? started.start(new WebhooksConfig(values), c -> WebhooksApp.start(c,
+                                        registry)) : null;
+                        CompletableFuture<ExpanderApp> expanderStart = null;
                         if (services.contains("expander")) {
-                            apps.add(ExpanderApp.start(new ExpanderConfig(values), registry));
+                            if (!values.containsKey("public.url") && webStart != null) {
+                                // The web service's port decides PUBLIC_URL, which the expander writes into links.
+                                values.put("public.url", StartedApps.await(webStart).publicUrl());
+                            }
+                            expanderStart = started.start(new ExpanderConfig(values), c -> ExpanderApp.start(c,
+                                    registry));
                         }
-                        if (services.contains("mx-deliverer")) {
-                            apps.add(MxDelivererApp.start(new MxDelivererConfig(values), registry));
+                        if (webStart != null && !values.containsKey("public.url")) {
+                            values.put("public.url", StartedApps.await(webStart).publicUrl());
                         }
-                        if (services.contains("webhooks")) {
-                            apps.add(WebhooksApp.start(new WebhooksConfig(values), registry));
+                        // In the order of EmbeddedConfig.ALL_SERVICES, so they stop in reverse.
+                        for (final var app : Arrays.asList(ingestStart, webStart, expanderStart,
+                                delivererStart, webhooksStart)) {
+                            if (app != null) {
+                                apps.add(StartedApps.await(app));
+                            }
                         }
+                        started.done();
+                        final IngestSmtpApp ingest = ingestStart == null ? null : ingestStart.join();
+                        final WebApp web = webStart == null ? null : webStart.join();
                         if (ingest != null && web != null) {
                             printBanner(values, ingest, web, config);
                         } else {
@@ -92,8 +111,9 @@ public final class MailpipeUp {
                         }
                         return apps;
                     } catch (final RuntimeException e) {
-                        for (int i = apps.size() - 1; i >= 0; i--) {
-                            apps.get(i).close();
+                        started.stopStarted(); // every service that did start, also those not in apps yet
+                        if (!apps.isEmpty() && apps.get(0) instanceof EmbeddedBroker broker) {
+                            broker.close();
                         }
                         throw e;
                     }

@@ -52,6 +52,7 @@ class EmbeddedBrokerAdoptionIT {
                 .contains(true);
 
         final EmbeddedBroker adopted = EmbeddedBroker.start(dataDir, 0, "256m", Duration.ofSeconds(20));
+        ProcessHandle restarted = null;
         try {
             assertThat(adopted.adopted()).isTrue();
             assertThat(adopted.processHandle().pid()).as("the same broker, not a new one").isEqualTo(brokerPid);
@@ -64,13 +65,39 @@ class EmbeddedBrokerAdoptionIT {
                     .hasMessageContaining("another ./mailpipe up is running on")
                     .hasMessageContaining(String.valueOf(brokerPid));
             assertThat(adopted.isReady()).as("the refused launcher did not disturb the holder").isTrue();
+
+            // an adopted broker that dies is noticed at once (its control connection ends) and restarted
+            ProcessHandle.of(brokerPid).orElseThrow().destroyForcibly();
+            await("unready as soon as the adopted broker dies").atMost(Duration.ofSeconds(2))
+                    .until(() -> !adopted.isReady());
+            await("the supervisor starts a new broker").atMost(Duration.ofSeconds(120)).until(adopted::isReady);
+            assertThat(adopted.restarts()).isEqualTo(1);
+            assertThat(adopted.adopted()).as("the new broker is its own child").isFalse();
+            restarted = adopted.processHandle();
+            assertThat(restarted.pid()).isNotEqualTo(brokerPid);
+            try (Admin admin = admin(adopted.bootstrapServers())) {
+                assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS)).contains("queued");
+            }
         } finally {
             adopted.close();
         }
-        assertThat(ProcessHandle.of(brokerPid).map(ProcessHandle::isAlive).orElse(false))
-                .as("close stops an adopted broker too").isFalse();
+        assertThat(restarted.isAlive()).as("close stops the broker it runs").isFalse();
         assertThat(dataDir.resolve("kafka").resolve(BrokerControl.FILE)).as("removed by its controlled shutdown")
                 .doesNotExist();
+    }
+
+    @Test
+    void shouldStopAnAdoptedBrokerOnClose() throws Exception {
+        startLauncher(Duration.ofSeconds(60));
+        launcher.destroyForcibly().onExit().get(30, TimeUnit.SECONDS);
+
+        try (EmbeddedBroker adopted = EmbeddedBroker.start(dataDir, 0, "256m", Duration.ofSeconds(20))) {
+            assertThat(adopted.adopted()).isTrue();
+        }
+
+        await("close stops an adopted broker (SIGTERM: a controlled shutdown)").atMost(Duration.ofSeconds(40))
+                .until(() -> ProcessHandle.of(brokerPid).map(p -> !p.isAlive()).orElse(true));
+        assertThat(dataDir.resolve("kafka").resolve(BrokerControl.FILE)).doesNotExist();
     }
 
     @Test
@@ -104,7 +131,15 @@ class EmbeddedBrokerAdoptionIT {
         assertThat(line).as("the launcher started its broker; it printed:\n" + seen).isNotNull();
         brokerPid = Long.parseLong(line.substring("ready ".length()).strip());
         // keep draining so the launcher never blocks on a full pipe
-        Thread.ofPlatform().daemon().start(() -> out.lines().forEach(l -> { }));
+        Thread.ofPlatform().daemon().start(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // discarded
+                }
+            } catch (final java.io.IOException killed) {
+                // the launcher is gone
+            }
+        });
     }
 
     private String bootstrap() throws Exception {
