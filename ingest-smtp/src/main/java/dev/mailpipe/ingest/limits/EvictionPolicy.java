@@ -1,7 +1,6 @@
 package dev.mailpipe.ingest.limits;
 
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.Optional;
 
 /**
@@ -17,7 +16,11 @@ public final class EvictionPolicy {
     public interface Candidate {
         boolean authenticated();
 
-        /** {@link System#nanoTime()} since which it waits for a command, or -1 when busy. */
+        /**
+         * {@link System#nanoTime()} since which it waits for a command, or negative when busy. The
+         * server starts waiting when it has answered, so this is set before the answer is sent:
+         * a client that has the reply is already idle in the policy's eyes.
+         */
         long idleSince();
     }
 
@@ -41,12 +44,47 @@ public final class EvictionPolicy {
         return open >= threshold;
     }
 
-    /** The connection to evict now, if any qualifies. */
-    public <C extends Candidate> Optional<C> choose(final Collection<C> open, final long now) {
-        return open.stream()
-                .filter(c -> !c.authenticated())
-                .filter(c -> c.idleSince() >= 0 && now - c.idleSince() >= minIdleNanos)
-                .min(Comparator.comparingLong(Candidate::idleSince));
+    /**
+     * The connection chosen, with the {@link Candidate#idleSince()} the choice was based on: the
+     * caller evicts it only if it is still idle since then (it may have received a command since).
+     */
+    public record Victim<C extends Candidate>(C connection, long idleSince) {
+    }
+
+    /**
+     * The connection to evict now, if any qualifies. Each candidate's {@code idleSince} is read
+     * once: it changes under our feet (a connection that receives a command becomes busy, -1), and
+     * reading it again to compare would make a connection that just became busy the "oldest".
+     */
+    public <C extends Candidate> Optional<Victim<C>> choose(final Collection<C> open, final long now) {
+        C victim = null;
+        long oldest = Long.MAX_VALUE;
+        for (final C c : open) {
+            if (c.authenticated()) {
+                continue;
+            }
+            final long since = c.idleSince();
+            if (evictable(since, now) && since < oldest) {
+                victim = c;
+                oldest = since;
+            }
+        }
+        return victim == null ? Optional.empty() : Optional.of(new Victim<>(victim, oldest));
+    }
+
+    /** How many of {@code open} could be evicted at {@code now}. */
+    public int evictable(final Collection<? extends Candidate> open, final long now) {
+        int n = 0;
+        for (final Candidate c : open) {
+            if (!c.authenticated() && evictable(c.idleSince(), now)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean evictable(final long idleSince, final long now) {
+        return idleSince >= 0 && now - idleSince >= minIdleNanos;
     }
 
     public int maxTotal() {

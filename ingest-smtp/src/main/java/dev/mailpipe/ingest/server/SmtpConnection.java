@@ -50,8 +50,14 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
     private volatile boolean stopping;
     private volatile boolean evicted;
     private volatile boolean authenticated;
-    /** nanoTime since which the connection waits for a command line; -1 while busy. */
-    private volatile long idleSince = -1;
+    /**
+     * nanoTime since which the connection waits for a command line; {@link #BUSY} while it reads
+     * or handles one, {@link #EVICTED} once another connection's thread took it (compare-and-set,
+     * so a connection is never evicted once it has a command to handle).
+     */
+    private final java.util.concurrent.atomic.AtomicLong idleSince = new java.util.concurrent.atomic.AtomicLong(BUSY);
+    private static final long BUSY = -1;
+    private static final long EVICTED = -2;
     private final SmtpServer.Deadlines deadlines;
 
     SmtpConnection(final Socket socket, final InboundSession session, final Submitter submitter, final IngestMetrics metrics,
@@ -81,6 +87,7 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
     void serve() {
         try {
             socket.setSoTimeout(commandTimeoutMs);
+            authenticated = session.apiUser() != null; // a trusted network's client, before its greeting
             boolean open = perform(session.greet());
             while (open) {
                 if (stopping) {
@@ -88,14 +95,21 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
                     return;
                 }
                 final ConnectionInput.Line line;
-                idleSince = input.hasPending() ? -1 : System.nanoTime();
+                if (!input.hasPending()) {
+                    awaitCommand(); // normally done already, before the reply was flushed
+                }
                 input.deadline(ReadDeadline.forLine(System.nanoTime(), Duration.ofMillis(deadlines.commandMs())),
                         commandTimeoutMs, ms -> socket.setSoTimeout(ms));
+                long was = BUSY;
                 try {
                     line = input.readLine(maxLineLength);
                 } finally {
-                    idleSince = -1;
+                    was = idleSince.getAndSet(BUSY);
                     input.deadline(null, 0, null);
+                }
+                if (was == EVICTED) { // evicted just as the line came in (or from the buffer): not handled
+                    sayEvicted();
+                    return;
                 }
                 if (line == null) {
                     if (evicted) {
@@ -103,8 +117,10 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
                     }
                     return;
                 }
-                open = perform(line.tooLong() ? session.onLineTooLong() : session.onLine(line.text()));
-                authenticated = session.apiUser() != null;
+                final Step step = line.tooLong() ? session.onLineTooLong() : session.onLine(line.text());
+                authenticated = session.apiUser() != null; // before the reply (235) reaches the client
+                open = perform(step);
+                authenticated = session.apiUser() != null; // STARTTLS forgets the login
             }
         } catch (final SocketTimeoutException e) {
             if (evicted) {
@@ -134,14 +150,29 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
 
     @Override
     public long idleSince() {
-        return idleSince;
+        return idleSince.get();
     }
 
     /**
-     * Ends an idle connection to make room for others: its reader sees end of input and answers
-     * {@code 421 4.7.0} before closing. Called from another connection's thread.
+     * From here the connection waits for a command: called before the reply that ends the
+     * previous one is flushed, so a client that has read the reply is already idle in the eviction
+     * policy's eyes (and the one that got its reply first is the one idle the longest).
      */
-    void evict() {
+    private void awaitCommand() {
+        idleSince.compareAndSet(BUSY, System.nanoTime());
+    }
+
+    /**
+     * Ends an idle connection to make room for others, if it is still idle since
+     * {@code seenIdleSince} (what the eviction policy judged by): its reader sees end of input and
+     * answers {@code 421 4.7.0} before closing. Called from another connection's thread.
+     *
+     * @return false when it has received a command since, or another connection evicted it
+     */
+    boolean evict(final long seenIdleSince) {
+        if (seenIdleSince < 0 || !idleSince.compareAndSet(seenIdleSince, EVICTED)) {
+            return false;
+        }
         evicted = true;
         try {
             if (socket instanceof SSLSocket) {
@@ -156,6 +187,7 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
                 // gone already
             }
         }
+        return true;
     }
 
     private void sayEvicted() {
@@ -184,6 +216,7 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
         return switch (step.action()) {
             case Step.Action.Continue c -> {
                 if (!input.hasPending()) {
+                    awaitCommand();
                     output.flush();
                 }
                 yield true;
@@ -206,6 +239,9 @@ final class SmtpConnection implements EvictionPolicy.Candidate {
                         metrics.accepted(s.submission().content().length, System.nanoTime() - start);
                     }
                     write(queued ? session.onQueued() : session.onQueueFailed());
+                    if (!input.hasPending()) {
+                        awaitCommand();
+                    }
                     output.flush(); // the outcome reaches the client before a shutdown may close the socket
                 } finally {
                     phase.compareAndSet(SUBMITTING, IDLE);

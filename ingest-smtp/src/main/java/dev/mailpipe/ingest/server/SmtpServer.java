@@ -193,17 +193,11 @@ public final class SmtpServer implements AutoCloseable {
         if (!eviction.shouldEvict(limiter.open())) {
             return limiter.tryOpen(address);
         }
-        final java.util.Optional<SmtpConnection> victim = eviction.choose(connections.keySet(), System.nanoTime());
-        victim.ifPresent(c -> {
-            if (connections.remove(c) != null) {
-                options.metrics().connectionEvicted();
-                c.evict();
-            }
-        });
+        final boolean evictedOne = evictOne();
         if (limiter.tryOpen(address)) {
             return true;
         }
-        if (victim.isEmpty()) {
+        if (!evictedOne) {
             return false;
         }
         final long deadline = System.nanoTime() + 500_000_000L; // the victim's thread frees its slot
@@ -219,6 +213,34 @@ public final class SmtpServer implements AutoCloseable {
             }
         }
         return false;
+    }
+
+    /**
+     * Evicts the connection the policy chooses; when that one has received a command since (or a
+     * concurrent admission took it), chooses again, a few times.
+     *
+     * @return false when no connection was evicted
+     */
+    private boolean evictOne() {
+        for (int attempt = 0; attempt < 3; attempt++) {
+            final java.util.Optional<EvictionPolicy.Victim<SmtpConnection>> victim =
+                    eviction.choose(connections.keySet(), System.nanoTime());
+            if (victim.isEmpty()) {
+                return false;
+            }
+            final SmtpConnection connection = victim.get().connection();
+            if (connection.evict(victim.get().idleSince())) {
+                connections.remove(connection);
+                options.metrics().connectionEvicted();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** How many open connections the eviction policy could evict now (for tests). */
+    int evictable() {
+        return eviction.evictable(connections.keySet(), System.nanoTime());
     }
 
     private void refuse(final Socket socket, final boolean implicitTls) {
