@@ -49,13 +49,14 @@ public final class CompactedTable<V> implements AutoCloseable {
     private final Serde<V> serde;
     private final Map<String, V> values = new ConcurrentHashMap<>();
     private final KafkaConsumer<String, byte[]> consumer;
+    /** Null for a read-only table: a reader (./mailpipe stats as operator-readonly) needs no producer id. */
     private final KafkaProducer<String, byte[]> producer;
     private final Thread follower;
     private final BiConsumer<String, V> listener;
     private volatile boolean closed;
 
     private CompactedTable(final String bootstrap, final String clientId, final String topic, final Serde<V> serde,
-            final BiConsumer<String, V> listener) {
+            final BiConsumer<String, V> listener, final boolean writable) {
         this.topic = topic;
         this.serde = serde;
         this.listener = listener;
@@ -64,11 +65,15 @@ public final class CompactedTable<V> implements AutoCloseable {
         consumerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         consumerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         this.consumer = new KafkaConsumer<>(consumerProps, new StringDeserializer(), new ByteArrayDeserializer());
-        final Map<String, Object> producerProps = KafkaDefaults.client(bootstrap);
-        producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + topic);
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        if (writable) {
+            final Map<String, Object> producerProps = KafkaDefaults.client(bootstrap);
+            producerProps.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-" + topic);
+            producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+            producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
+        } else {
+            this.producer = null;
+        }
         this.follower = new Thread(this::follow, "mailpipe-table-" + topic);
         this.follower.setDaemon(true);
     }
@@ -90,12 +95,27 @@ public final class CompactedTable<V> implements AutoCloseable {
      */
     public static <V> CompactedTable<V> start(final String bootstrap, final String clientId, final String topic,
             final Serde<V> serde, final BiConsumer<String, V> listener) {
-        final CompactedTable<V> table = new CompactedTable<>(bootstrap, clientId, topic, serde, listener);
+        return start(new CompactedTable<>(bootstrap, clientId, topic, serde, listener, true));
+    }
+
+    /**
+     * As {@link #start(String, String, String, Serde)} for a reader only: no producer, so it needs
+     * nothing but READ on the topic; {@link #put} and {@link #remove} throw.
+     */
+    public static <V> CompactedTable<V> readOnly(final String bootstrap, final String clientId, final String topic,
+            final Serde<V> serde) {
+        return start(new CompactedTable<>(bootstrap, clientId, topic, serde, (key, value) -> { }, false));
+    }
+
+    private static <V> CompactedTable<V> start(final CompactedTable<V> table) {
+        final String topic = table.topic;
         try {
             table.catchUp();
         } catch (final RuntimeException e) {
             table.consumer.close();
-            table.producer.close(Duration.ZERO);
+            if (table.producer != null) {
+                table.producer.close(Duration.ZERO);
+            }
             throw e;
         }
         table.follower.start();
@@ -204,6 +224,9 @@ public final class CompactedTable<V> implements AutoCloseable {
     }
 
     private void send(final String key, final byte[] bytes) {
+        if (producer == null) {
+            throw new IllegalStateException("the table of " + topic + " is read-only here");
+        }
         try {
             producer.send(new ProducerRecord<>(topic, key, bytes)).get(30, TimeUnit.SECONDS);
         } catch (final ExecutionException | TimeoutException e) {
@@ -231,6 +254,8 @@ public final class CompactedTable<V> implements AutoCloseable {
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        producer.close(Duration.ofSeconds(5));
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
     }
 }

@@ -88,7 +88,7 @@ public final class StatsCli implements Callable<Integer> {
         final StatsQuery query = query(cmd);
         final String bootstrap = Cli.bootstrapServers(bootstrapServers, env);
         final Collection<DeliveryStats> buckets;
-        try (CompactedTable<DeliveryStats> table = CompactedTable.start(bootstrap, "mailpipe-stats-cli",
+        try (CompactedTable<DeliveryStats> table = CompactedTable.readOnly(bootstrap, "mailpipe-stats-cli",
                 Topics.STATS.name(), Topics.STATS.valueSerde())) {
             buckets = new ArrayList<>(table.all().values());
         } catch (final KafkaException | IllegalStateException e) {
