@@ -274,8 +274,9 @@ class Load(threading.Thread):
             t.join()
 
 
-def fault(up, sink, name, count, opts):
-    load = Load(up, name, count, opts.threads, opts.give_up)
+def fault(up, sink, name, count, opts, round_no=0):
+    # tokens are per round, so a fault named twice counts its own messages only
+    load = Load(up, "%s.%d" % (name, round_no), count, opts.threads, opts.give_up)
     load.start()
     while len(load.accepted) < count // 3 and load.is_alive():
         time.sleep(0.1)
@@ -406,7 +407,7 @@ def main():
             if name == "sigterm-outage":
                 rows.append(sigterm_during_outage(up, opts, i == len(names) - 1))
             else:
-                rows.append(fault(up, sink, name, count, opts))
+                rows.append(fault(up, sink, name, count, opts, i))
     finally:
         procs.stop_all()
     print()
