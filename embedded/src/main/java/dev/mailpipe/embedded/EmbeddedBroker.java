@@ -2,8 +2,10 @@ package dev.mailpipe.embedded;
 
 import dev.mailpipe.platform.Cli;
 import dev.mailpipe.platform.MailpipeApp;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -18,7 +20,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -69,11 +75,11 @@ public final class EmbeddedBroker implements MailpipeApp {
      * Completes when an adopted broker's control connection ends: at once when it dies, where
      * waiting for a process that is not our child polls and a zombie still looks alive.
      */
-    private volatile java.util.concurrent.CompletableFuture<Void> lifelineEnded =
-            new java.util.concurrent.CompletableFuture<>();
+    private volatile CompletableFuture<Void> lifelineEnded =
+            new CompletableFuture<>();
     private volatile boolean ready;
     private volatile boolean closed;
-    private final java.util.concurrent.atomic.AtomicInteger restarts = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger restarts = new AtomicInteger();
     private Thread supervisor;
 
     private EmbeddedBroker(final List<String> command, final String bootstrapServers, final Path logFile) {
@@ -118,7 +124,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             socket.getOutputStream().write((BrokerLease.ADOPT + " " + control.token() + "\n")
                     .getBytes(StandardCharsets.US_ASCII));
             socket.getOutputStream().flush();
-            reply = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+            reply = new BufferedReader(new InputStreamReader(socket.getInputStream(),
                     StandardCharsets.US_ASCII)).readLine();
         } catch (final IOException noAnswer) {
             // not a broker's control socket (pid reused) or one that is going away
@@ -127,7 +133,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             socket.setSoTimeout(0);
             adoptedLifeline = socket;
             process = running;
-            final java.util.concurrent.CompletableFuture<Void> ended = new java.util.concurrent.CompletableFuture<>();
+            final CompletableFuture<Void> ended = new CompletableFuture<>();
             lifelineEnded = ended;
             Thread.ofPlatform().daemon().name("kafka-broker-lifeline").start(() -> {
                 try (InputStream in = socket.getInputStream()) {
@@ -155,7 +161,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             LOG.info("waiting for the Kafka broker that is stopping (pid {}) to exit", control.pid());
             try {
                 running.onExit().get(STOPPING_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            } catch (final ExecutionException | TimeoutException e) {
                 throw new IllegalStateException("a Kafka broker (pid " + control.pid() + ") still runs on " + dataDir
                         + " and cannot be adopted; stop it first");
             } catch (final InterruptedException e) {
@@ -178,12 +184,12 @@ public final class EmbeddedBroker implements MailpipeApp {
             try {
                 final ProcessHandle current = process;
                 if (adoptedLifeline != null) {
-                    java.util.concurrent.CompletableFuture.anyOf(current.onExit(), lifelineEnded).get();
+                    CompletableFuture.anyOf(current.onExit(), lifelineEnded).get();
                     ready = false;
                     // A non-child's exit is seen by polling; give it time before a new broker takes the log dir.
                     try {
                         current.onExit().get(10, TimeUnit.SECONDS);
-                    } catch (final java.util.concurrent.TimeoutException stillThere) {
+                    } catch (final TimeoutException stillThere) {
                         if (!closed) {
                             LOG.warn("the adopted Kafka broker (pid {}) closed its control connection but still runs; "
                                     + "killing it", current.pid());
@@ -215,7 +221,7 @@ public final class EmbeddedBroker implements MailpipeApp {
                 LOG.info("Kafka broker restarted and ready on {}", bootstrapServers);
             } catch (final InterruptedException e) {
                 return;
-            } catch (final java.util.concurrent.ExecutionException e) {
+            } catch (final ExecutionException e) {
                 return; // onExit() does not fail
             } catch (final IOException | RuntimeException e) {
                 LOG.warn("restarting the Kafka broker failed: {}", e.getMessage());
@@ -327,14 +333,14 @@ public final class EmbeddedBroker implements MailpipeApp {
             process.destroy();
             try {
                 process.onExit().get(30, TimeUnit.SECONDS);
-            } catch (final java.util.concurrent.TimeoutException e) {
+            } catch (final TimeoutException e) {
                 LOG.warn("Kafka broker did not stop in 30 s; killing it");
                 process.destroyForcibly();
                 process.onExit().get(10, TimeUnit.SECONDS);
             }
         } catch (final InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (final java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+        } catch (final ExecutionException | TimeoutException ignored) {
             // killed and not gone in 10 s: nothing more to do from here
         } finally {
             closeLifeline();
