@@ -189,6 +189,10 @@ public final class XSmtpApiHeader {
             throw new XSmtpApiException("X-SMTPAPI is not valid JSON: " + e.getOriginalMessage(), e);
         } catch (final IOException e) {
             throw new XSmtpApiException("X-SMTPAPI is not valid JSON: " + e.getMessage(), e);
+        } catch (final NumberFormatException e) {
+            // Jackson reads floats as exact BigDecimals; one it cannot hold (an exponent past an int,
+            // e.g. 8000e0176152743487…) fails unchecked while the tree is read.
+            throw new XSmtpApiException("X-SMTPAPI has a number out of range: " + e.getMessage(), e);
         }
     }
 

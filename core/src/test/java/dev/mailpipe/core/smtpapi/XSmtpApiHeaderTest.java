@@ -95,6 +95,15 @@ class XSmtpApiHeaderTest {
     }
 
     @Test
+    void shouldRefuseANumberWhoseExponentNoBigDecimalHolds() {
+        // found by XSmtpApiFuzzTest#headerValue: a NumberFormatException escaped instead
+        assertThatThrownBy(() -> parse(b64("{\"to\":8000e01761527434878888888888888}")))
+                .isInstanceOf(XSmtpApiException.class).hasMessageContaining("number out of range");
+        assertThatThrownBy(() -> parse(b64("{\"sub\":{\"-x-\":[1e99999999999]}}")))
+                .isInstanceOf(XSmtpApiException.class);
+    }
+
+    @Test
     void shouldRejectAHeaderLongerThanOneMegabyte() {
         assertThatThrownBy(() -> parse("A".repeat(XSmtpApiHeader.MAX_HEADER_CHARS + 1)))
                 .hasMessageContaining("longer than 1 MB");
