@@ -742,6 +742,20 @@ class MailpipeDkim(Mailpipe):
         log("mailpipe-dkim: %s registered with an rsa-sha256 key; every email is signed" % self.signed_domain)
 
 
+class MailpipeAlt(Mailpipe):
+    """The same `./mailpipe up` with other JVM options: MAILPIPE_JAVA_OPTS is replaced by
+    BENCH_ALT_JAVA_OPTS (mailpipe-alt2: BENCH_ALT2_JAVA_OPTS, ...; the broker's flags go in it as -Dmailpipe.kafka.jvm.flags=a,b). Run next
+    to plain `mailpipe` (and a peer), it A/Bs JVM settings within one run."""
+    name = "mailpipe-alt"
+
+    def __init__(self, name, *args):
+        super().__init__(*args)
+        self.name = name  # mailpipe-alt, mailpipe-alt2, ...: BENCH_ALT_JAVA_OPTS, BENCH_ALT2_JAVA_OPTS, ...
+
+    def extra_env(self):
+        return {"MAILPIPE_JAVA_OPTS": os.environ.get("BENCH_%s_JAVA_OPTS" % self.name[len("mailpipe-"):].upper(), "")}
+
+
 class MailpipeTracking(Mailpipe):
     """mailpipe with open, click and subscription tracking on: every submission carries X-SMTPAPI
     filters enabling them and a link in its body; the expander adds List-Unsubscribe and an
@@ -1088,6 +1102,8 @@ def main():
                 system = Mailpipe(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "mailpipe-tracking":
                 system = MailpipeTracking(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
+            elif re.fullmatch(r"mailpipe-alt\d*", name):
+                system = MailpipeAlt(name, procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "mailpipe-dkim":
                 system = MailpipeDkim(procs, work, sink.port, dns_port, opts.mailpipe_start_timeout)
             elif name == "postfix":
@@ -1095,7 +1111,8 @@ def main():
             elif name == "haraka":
                 system = Haraka(procs, work, sink.port)
             else:
-                raise SystemExit("unknown system %r (mailpipe, mailpipe-dkim, mailpipe-tracking, postfix, haraka)" % name)
+                raise SystemExit("unknown system %r (mailpipe, mailpipe-alt, mailpipe-dkim, mailpipe-tracking, postfix, haraka)"
+                                 % name)
             system.realistic = bool(opts.realistic)
             try:
                 res, rss, detail = measure_system(system, sink, cases, opts, work, budget_end)

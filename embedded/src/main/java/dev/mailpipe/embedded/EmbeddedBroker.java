@@ -61,6 +61,17 @@ public final class EmbeddedBroker implements MailpipeApp {
 
     private static final Duration ADOPT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration STOPPING_TIMEOUT = Duration.ofSeconds(60);
+    /** The broker JVM's flags after {@code -Xmx} (bench/README.md, "Memory of the embedded default"). */
+    static final List<String> JVM_FLAGS = List.of("-XX:+UseG1GC");
+    /**
+     * System property of the launcher's JVM with more broker JVM flags, comma-separated, after
+     * {@link #JVM_FLAGS} (so they win): {@code MAILPIPE_JAVA_OPTS="... -Dmailpipe.kafka.jvm.flags=-Xss512k,-XX:+AlwaysPreTouch"}.
+     */
+    static final String JVM_FLAGS_PROPERTY = "mailpipe.kafka.jvm.flags";
+    /** Broker settings ({@code key=value}) appended to server.properties, so they win over its lines. */
+    static final List<String> BROKER_OVERRIDES = List.of();
+    /** System property with more {@code key=value} broker overrides, comma-separated. */
+    static final String OVERRIDES_PROPERTY = "mailpipe.kafka.overrides";
 
     private final List<String> command;
     private final String bootstrapServers;
@@ -271,13 +282,15 @@ public final class EmbeddedBroker implements MailpipeApp {
             final int controllerPort = Integer.parseInt(ports.getProperty("controller.port"));
             final Path config = kafkaDir.resolve("server.properties");
             final Path controlFile = kafkaDir.resolve(BrokerControl.FILE);
-            Files.writeString(config, serverProperties(logDir, clientPort, controllerPort), StandardCharsets.UTF_8);
+            final String overrides = String.join("\n", listProperty(BROKER_OVERRIDES, OVERRIDES_PROPERTY)) + "\n";
+            Files.writeString(config, serverProperties(logDir, clientPort, controllerPort) + overrides, StandardCharsets.UTF_8);
             if (!Files.exists(logDir.resolve("meta.properties"))) {
                 format(config, kafkaDir.resolve("format.log"));
             }
             final Path logFile = kafkaDir.resolve("broker.log");
-            final List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap, "-XX:+UseG1GC",
-                    "-Dlog4j2.configurationFile=" + log4jConfig(kafkaDir),
+            final List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx" + heap));
+            command.addAll(jvmFlags());
+            command.addAll(List.of("-Dlog4j2.configurationFile=" + log4jConfig(kafkaDir),
                     "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-cp", System.getProperty("java.class.path"),
                     BrokerMain.class.getName(), controlFile.toString(), Long.toString(orphanGrace.toMillis()),
@@ -473,6 +486,20 @@ public final class EmbeddedBroker implements MailpipeApp {
                 "logger.kafka.level=INFO",
                 ""));
         return file;
+    }
+
+    static List<String> jvmFlags() {
+        return listProperty(JVM_FLAGS, JVM_FLAGS_PROPERTY);
+    }
+
+    private static List<String> listProperty(final List<String> defaults, final String property) {
+        final List<String> flags = new ArrayList<>(defaults);
+        for (final String flag : System.getProperty(property, "").split(",")) {
+            if (!flag.isBlank()) {
+                flags.add(flag.strip());
+            }
+        }
+        return flags;
     }
 
     private static String javaBinary() {
