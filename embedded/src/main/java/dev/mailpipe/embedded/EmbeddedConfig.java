@@ -42,7 +42,7 @@ public final class EmbeddedConfig extends AbstractConfig {
     public static final ConfigDef CONFIG_DEF = CommonConfigs.defineHttp(CommonConfigs.defineDataDir(new ConfigDef()),
                     "127.0.0.1", 8025)
             .define(KAFKA_PORT, Type.INT, 9092, Validators.port(), Importance.MEDIUM, KAFKA_PORT_DOC)
-            .define(KAFKA_HEAP, Type.STRING, "384m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
+            .define(KAFKA_HEAP, Type.STRING, "256m", new ConfigDef.NonEmptyString(), Importance.LOW, KAFKA_HEAP_DOC)
             .define(KAFKA_ORPHAN_GRACE, Type.STRING, "30s", Validators.duration(), Importance.LOW,
                     KAFKA_ORPHAN_GRACE_DOC)
             .define(BOOTSTRAP_SERVERS, Type.STRING, "", Validators.hostPort(true), Importance.HIGH, BOOTSTRAP_SERVERS_DOC)
