@@ -38,10 +38,10 @@ public final class BrokerMain {
         final Duration grace = Duration.ofMillis(Long.parseLong(args[1]));
         final byte[] secret = new byte[32];
         new SecureRandom().nextBytes(secret);
-        final BrokerLease lease = new BrokerLease(HexFormat.of().formatHex(secret), grace);
+        final String token = HexFormat.of().formatHex(secret);
+        final BrokerLease lease = new BrokerLease(token, grace);
         final ServerSocket control = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
-        final BrokerControl self = new BrokerControl(ProcessHandle.current().pid(), control.getLocalPort(),
-                HexFormat.of().formatHex(secret));
+        final BrokerControl self = new BrokerControl(ProcessHandle.current().pid(), control.getLocalPort(), token);
         self.write(controlFile);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> self.removeIfMine(controlFile), "broker-control-cleanup"));
 
@@ -59,8 +59,8 @@ public final class BrokerMain {
         kafka.Kafka.main(new String[] {args[2]});
     }
 
-    /** Reads a holder's lifeline until it ends; nothing is ever sent on it. */
-    private static void drain(final InputStream lifeline) {
+    /** Reads a lifeline until it ends (either side: nothing is ever sent on it). */
+    static void drain(final InputStream lifeline) {
         try {
             while (lifeline.read() != -1) {
                 // we only wait for end of stream

@@ -150,14 +150,9 @@ public final class EmbeddedBroker implements MailpipeApp {
             process = running;
             final CompletableFuture<Void> ended = new CompletableFuture<>();
             lifelineEnded = ended;
+            final InputStream lifeline = socket.getInputStream();
             Thread.ofPlatform().daemon().name("kafka-broker-lifeline").start(() -> {
-                try (InputStream in = socket.getInputStream()) {
-                    while (in.read() != -1) {
-                        // the broker never sends; end of stream is its death (or our close)
-                    }
-                } catch (final IOException brokenConnection) {
-                    // a broken connection is an ended one
-                }
+                BrokerMain.drain(lifeline); // ends when the broker dies (or our close)
                 ended.complete(null);
             });
             LOG.info("adopted the running Kafka broker (pid {}) that a stopped launcher left on {}", control.pid(),
@@ -199,8 +194,7 @@ public final class EmbeddedBroker implements MailpipeApp {
             try {
                 final ProcessHandle current = process;
                 if (adoptedLifeline != null) {
-                    CompletableFuture.anyOf(current.onExit(), lifelineEnded).get();
-                    ready = false;
+                    CompletableFuture.anyOf(current.onExit(), lifelineEnded).get(); // isReady() is false from here
                     // A non-child's exit is seen by polling; give it time before a new broker takes the log dir.
                     try {
                         current.onExit().get(10, TimeUnit.SECONDS);

@@ -79,18 +79,12 @@ public final class MailpipeUp {
                         final CompletableFuture<WebhooksApp> webhooksStart = services.contains(
                                 "webhooks") ? started.start(new WebhooksConfig(values), c -> WebhooksApp.start(c,
                                         registry)) : null;
-                        CompletableFuture<ExpanderApp> expanderStart = null;
-                        if (services.contains("expander")) {
-                            if (!values.containsKey("public.url") && webStart != null) {
-                                // The web service's port decides PUBLIC_URL, which the expander writes into links.
-                                values.put("public.url", StartedApps.await(webStart).publicUrl());
-                            }
-                            expanderStart = started.start(new ExpanderConfig(values), c -> ExpanderApp.start(c,
-                                    registry));
-                        }
                         if (webStart != null && !values.containsKey("public.url")) {
+                            // The web service's port decides PUBLIC_URL, which the expander writes into links.
                             values.put("public.url", StartedApps.await(webStart).publicUrl());
                         }
+                        final CompletableFuture<ExpanderApp> expanderStart = services.contains("expander")
+                                ? started.start(new ExpanderConfig(values), c -> ExpanderApp.start(c, registry)) : null;
                         // In the order of EmbeddedConfig.ALL_SERVICES, so they stop in reverse.
                         for (final var app : Arrays.asList(ingestStart, webStart, expanderStart,
                                 delivererStart, webhooksStart)) {
