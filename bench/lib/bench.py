@@ -753,7 +753,15 @@ class MailpipeAlt(Mailpipe):
         self.name = name  # mailpipe-alt, mailpipe-alt2, ...: BENCH_ALT_JAVA_OPTS, BENCH_ALT2_JAVA_OPTS, ...
 
     def extra_env(self):
-        return {"MAILPIPE_JAVA_OPTS": os.environ.get("BENCH_%s_JAVA_OPTS" % self.name[len("mailpipe-"):].upper(), "")}
+        key = self.name[len("mailpipe-"):].upper()
+        env = {"MAILPIPE_JAVA_OPTS": os.environ.get("BENCH_%s_JAVA_OPTS" % key, "")}
+        # BENCH_ALT_ENV="MALLOC_ARENA_MAX=2 MAILPIPE_KAFKA_HEAP=128m": more variables for this system only
+        for pair in os.environ.get("BENCH_%s_ENV" % key, "").split():
+            name, sep, value = pair.partition("=")
+            if not sep or not name:
+                raise RuntimeError("BENCH_%s_ENV: %r is not NAME=VALUE" % (key, pair))
+            env[name] = value
+        return env
 
 
 class MailpipeTracking(Mailpipe):

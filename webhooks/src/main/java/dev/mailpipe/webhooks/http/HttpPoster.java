@@ -18,9 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
@@ -49,8 +48,8 @@ public final class HttpPoster implements AutoCloseable {
     private final NetworkPolicy policy;
     private final Duration timeout;
     private final Resolver resolver;
-    private final ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(
-            Thread.ofPlatform().daemon().name("webhook-timeouts").factory());
+    /** Cuts a post at its deadline; a cancelled cut leaves the queue at once (one per post). */
+    private final ScheduledThreadPoolExecutor watchdog = watchdog();
 
     public HttpPoster(final NetworkPolicy policy, final Duration timeout) {
         this(policy, timeout, InetAddress::getAllByName);
@@ -60,6 +59,13 @@ public final class HttpPoster implements AutoCloseable {
         this.policy = policy;
         this.timeout = timeout;
         this.resolver = resolver;
+    }
+
+    private static ScheduledThreadPoolExecutor watchdog() {
+        final ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1,
+                Thread.ofPlatform().daemon().name("webhook-timeouts").factory());
+        watchdog.setRemoveOnCancelPolicy(true);
+        return watchdog;
     }
 
     /** POSTs {@code body} to {@code url}; never throws for network trouble, it returns it. */
