@@ -35,6 +35,11 @@ public final class CommonConfigs {
     public static final String KAFKA_SSL_TRUSTSTORE_PASSWORD_CONFIG = "kafka.ssl.truststore.password";
     public static final String KAFKA_SSL_TRUSTSTORE_PASSWORD_DOC = "Password of a .p12/.jks trust store.";
 
+    public static final String KAFKA_COMPRESSION_CONFIG = "kafka.compression";
+    public static final String KAFKA_COMPRESSION_DOC = "Compression of every record batch mailpipe produces: "
+            + "none, lz4, snappy, zstd or gzip (bench/README.md, \"Producer compression\").";
+    public static final String DEFAULT_KAFKA_COMPRESSION = "lz4";
+
     public static final String HTTP_HOST_CONFIG = "http.host";
     public static final String HTTP_HOST_DOC = "Bind address of the ops endpoints /metrics, /healthz, /readyz.";
 
@@ -128,7 +133,10 @@ public final class CommonConfigs {
                 .define(KAFKA_SASL_PASSWORD_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SASL_PASSWORD_FILE_DOC)
                 .define(KAFKA_SSL_TRUSTSTORE_FILE_CONFIG, Type.STRING, "", Importance.MEDIUM, KAFKA_SSL_TRUSTSTORE_FILE_DOC)
                 .define(KAFKA_SSL_TRUSTSTORE_PASSWORD_CONFIG, Type.PASSWORD, "", Importance.LOW,
-                        KAFKA_SSL_TRUSTSTORE_PASSWORD_DOC);
+                        KAFKA_SSL_TRUSTSTORE_PASSWORD_DOC)
+                .define(KAFKA_COMPRESSION_CONFIG, Type.STRING, DEFAULT_KAFKA_COMPRESSION,
+                        ConfigDef.CaseInsensitiveValidString.in(KafkaDefaults.COMPRESSIONS.toArray(String[]::new)),
+                        Importance.LOW, KAFKA_COMPRESSION_DOC);
     }
 
     /** {@code http.host} and {@code http.port} of the ops endpoints, with this app's defaults. */

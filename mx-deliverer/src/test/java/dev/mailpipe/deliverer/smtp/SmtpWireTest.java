@@ -36,6 +36,24 @@ class SmtpWireTest {
     }
 
     @Test
+    void shouldReadLongAndShortLinesInTurnFromOneConnection() throws Exception {
+        final String longText = "x".repeat(8_187); // "250 " + 8,187 + CR = 8,192 octets before the LF: the longest line
+        final ReplyReader reader = new ReplyReader(new ByteArrayInputStream(
+                ("250-" + "y".repeat(300) + "\r\n250 " + longText + "\r\n354 go\r\n250 2.0.0 ok\r\n")
+                        .getBytes(StandardCharsets.US_ASCII)));
+
+        assertThat(reader.read().lines()).containsExactly("y".repeat(300), longText);
+        assertThat(reader.read().lines()).containsExactly("go");
+        assertThat(reader.read().text()).isEqualTo("ok");
+    }
+
+    @Test
+    void shouldRejectALineLongerThan8192Octets() {
+        assertThatThrownBy(() -> parse("250 " + "x".repeat(8_189) + "\r\n"))
+                .isInstanceOf(SmtpProtocolException.class).hasMessageContaining("longer than 8192");
+    }
+
+    @Test
     void shouldRejectGarbageAndEarlyClose() {
         assertThatThrownBy(() -> parse("HTTP/1.1 400 Bad Request\r\n")).isInstanceOf(SmtpProtocolException.class);
         assertThatThrownBy(() -> parse("250-first\r\n")).isInstanceOf(EOFException.class);
