@@ -808,6 +808,20 @@ def sustained_stats(doc, acked, arrivals, duration):
         "drain_s": max(0.0, max((t for t, _ in arr), default=send_end) - send_end),
         "submitted": len(doc["results"]), "accepted": len(acked),
     }
+    # latency in steady state: the emails whose 250 came within the window, and the worst 5-second
+    # slice of it (a tail that comes in bursts, e.g. a GC or a stall, shows there rather than in the p99)
+    steady, slices = [], {}
+    for token, rcpts, mtime, *_ in arrivals:
+        t_ack = acked[token][2]
+        if w0 <= t_ack < w1:
+            d = max(0.0, (mtime - t_ack) * 1000.0)
+            steady.extend([d] * rcpts)
+            slices.setdefault(int((t_ack - w0) // 5), []).extend([d] * rcpts)
+    st["steady_p50"] = percentile(steady, 50) if steady else float("nan")
+    st["steady_p99"] = percentile(steady, 99) if steady else float("nan")
+    worst = max(slices.items(), key=lambda kv: percentile(kv[1], 99), default=None)
+    st["worst_slice_p99"] = percentile(worst[1], 99) if worst else float("nan")
+    st["worst_slice_at"] = 0.2 * duration + 5 * worst[0] if worst else float("nan")
     # the queue grew: at the end of sending, clearly more is waiting than a third of the way in, and more
     # than one second of steady arrivals (a system that keeps up holds a constant backlog ~ rate x latency)
     st["grew"] = st["backlog_end"] > 2 * st["backlog_third"] and st["backlog_end"] > max(1.0, st["steady_arrivals"])
@@ -962,6 +976,15 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                      opts, work, "w%s%x" % (system.name[0], int(time.time()) & 0xffff), opts.deliver_timeout)
         log("%s warm-up: %d/%d accepted, %d/%d delivered %s" % (system.name, w["accepted"], w["submitted"],
                                                              w["delivered"], w["expected"], w["first_error"]))
+        if opts.warmup_seconds > 0:
+            # a JVM keeps compiling for minutes: on 2 cores its C2 threads took 30-45 % of mailpipe's CPU
+            # for the first ~90 s under load (README, "Warm-up"), so a count of messages is not enough
+            w = run_load(system, sink, {"messages": 0, "duration": opts.warmup_seconds, "rate": 0, "size": 1024,
+                                        "rcpts": 1, "xsmtpapi": False},
+                         opts, work, "v%s%x" % (system.name[0], int(time.time()) & 0xffff), opts.deliver_timeout)
+            log("%s timed warm-up: %.0f s closed loop, %d/%d accepted, %d/%d delivered %s" % (
+                system.name, opts.warmup_seconds, w["accepted"], w["submitted"], w["delivered"], w["expected"],
+                w["first_error"]))
         for case in cases:
             runs = []
             for i in range(case.get("runs", opts.runs)):
@@ -982,10 +1005,12 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                 if "sustained" in r:
                     st = r["sustained"]
                     log("%-8s %-10s run %d: sustained %s: %d submitted, steady state %.1f accepted/s, %.1f arrived/s; "
-                        "backlog %d at 1/3, %d at end of sending%s; drained %.1f s later" % (
+                        "backlog %d at 1/3, %d at end of sending%s; drained %.1f s later; steady p50 %.0f ms, "
+                        "p99 %.0f ms, worst 5 s p99 %.0f ms at %.0f s" % (
                             system.name, case["id"], i + 1, "at %g/s" % case["rate"] if case["rate"] else "closed loop",
                             st["submitted"], st["steady_ingest"], st["steady_arrivals"], st["backlog_third"],
-                            st["backlog_end"], " (queue GREW)" if st["grew"] else "", st["drain_s"]))
+                            st["backlog_end"], " (queue GREW)" if st["grew"] else "", st["drain_s"],
+                            st["steady_p50"], st["steady_p99"], st["worst_slice_p99"], st["worst_slice_at"]))
                 runs.append(r)
             results[case["id"]] = runs
     finally:
@@ -1030,6 +1055,8 @@ def main():
     ap.add_argument("--xsmtpapi-messages", type=int, help="100-recipient submissions per run (default 100; smoke 2)")
     ap.add_argument("--runs", type=int, help="measured runs per case, median reported (default 3; smoke 1)")
     ap.add_argument("--warmup", type=int, help="warm-up messages per system (default 300; smoke 10)")
+    ap.add_argument("--warmup-seconds", type=float, help="then a closed-loop 1 KiB warm-up of this many seconds "
+                    "(default 120; smoke 0): the JVMs' JIT compilers are busy for minutes")
     ap.add_argument("--sink-delay", type=int, default=0, help="seconds smtp-sink waits before answering DATA")
     ap.add_argument("--max-minutes", type=float, help="overall time budget (default 100; smoke 2)")
     ap.add_argument("--sustained", type=float, help="add a sustained case: 1 KiB messages for this many seconds, one "
@@ -1059,6 +1086,7 @@ def main():
     opts.xsmtpapi_messages = d(opts.xsmtpapi_messages, 100, 2)
     opts.runs = d(opts.runs, 3, 1)
     opts.warmup = d(opts.warmup, 300, 10)
+    opts.warmup_seconds = d(opts.warmup_seconds, 120.0, 0.0)
     opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)
     opts.sustained = d(opts.sustained, 0, 4)
     if opts.domains > MANY_DOMAINS:
@@ -1174,9 +1202,10 @@ def main():
 
 
 def render(table, cases, opts, stamp, elapsed):
-    lines = ["", "mailpipe benchmark, %s UTC, %s, %d sessions, %d run(s) per case (median, min-max), "
-             "sink delay %ds, %.0fs%s" % (stamp.strftime("%Y-%m-%d %H:%M"), "smoke" if opts.smoke else "full",
-                                         opts.sessions, opts.runs, opts.sink_delay, elapsed,
+    lines = ["", "mailpipe benchmark, %s UTC, %s, %d sessions, warm-up %d messages + %.0f s, %d run(s) per case "
+             "(median, min-max), sink delay %ds, %.0fs%s" % (stamp.strftime("%Y-%m-%d %H:%M"),
+                                         "smoke" if opts.smoke else "full", opts.sessions, opts.warmup,
+                                         opts.warmup_seconds, opts.runs, opts.sink_delay, elapsed,
                                          ", realistic destination (bench/lib/sink.py: 50-200 ms per transaction, "
                                          "451 for 3 %% of RCPT attempts, 550 for 1 %% of recipients, seed %s)"
                                          % opts.realistic_seed if opts.realistic else ""),
@@ -1240,15 +1269,18 @@ def render(table, cases, opts, stamp, elapsed):
                      "backlog = emails accepted but not yet arrived):")
         lines.append("")
         lines.append("| system | case | target rate | submitted / accepted | steady accepted/s | steady arrived/s | "
-                     "backlog at 1/3 | backlog at end of sending | drain s | queue grew |")
-        lines.append("|---|---|---|---|---|---|---|---|---|---|")
+                     "backlog at 1/3 | backlog at end of sending | drain s | queue grew | steady p50 / p99 ms | "
+                     "worst 5 s p99 ms |")
+        lines.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
         for r in sus:
             st = r["sustained"]
-            lines.append("| %s | %s | %s | %d / %d | %.0f | %.0f | %d | %d | %.1f | %s |" % (
+            lines.append("| %s | %s | %s | %d / %d | %.0f | %.0f | %d | %d | %.1f | %s | %.0f / %.0f | %.0f (at %.0f s) |" % (
                 r["system"], r["case"], "%g/s (%d in %gs)" % (st["rate"], st["rate"] * st["duration"], st["duration"])
                 if st["rate"] else "closed loop (%d sessions)" % opts.sessions,
                 st["submitted"], st.get("accepted", st["submitted"]), st["steady_ingest"], st["steady_arrivals"],
-                st["backlog_third"], st["backlog_end"], st["drain_s"], "yes" if st["grew"] else "no"))
+                st["backlog_third"], st["backlog_end"], st["drain_s"], "yes" if st["grew"] else "no",
+                st.get("steady_p50", float("nan")), st.get("steady_p99", float("nan")),
+                st.get("worst_slice_p99", float("nan")), st.get("worst_slice_at", float("nan"))))
         lines.append("")
     lines.append("Durability (when the 250 reply is sent); peak RSS per process (VmHWM):")
     seen = set()
