@@ -677,7 +677,8 @@ class Mailpipe(System):
         if self.realistic:  # retry stages of seconds instead of 5m,30m,2h,6h, so retries finish within the run
             env["MAILPIPE_RETRY_DELAYS"] = REALISTIC_MAILPIPE_RETRY_DELAYS
         self.logpath = os.path.join(self.work, "mailpipe.log")
-        self.proc = self.procs.start("mailpipe", [os.path.join(REPO, "mailpipe"), "up"], self.logpath, env=env, cwd=REPO)
+        repo = self.repo()
+        self.proc = self.procs.start("mailpipe", [os.path.join(repo, "mailpipe"), "up"], self.logpath, env=env, cwd=repo)
         deadline = time.time() + self.start_timeout
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -701,6 +702,10 @@ class Mailpipe(System):
 
     def extra_env(self):
         return {}
+
+    def repo(self):
+        """The checkout whose ./mailpipe up this system runs."""
+        return REPO
 
     def tail(self):
         try:
@@ -744,13 +749,22 @@ class MailpipeDkim(Mailpipe):
 
 class MailpipeAlt(Mailpipe):
     """The same `./mailpipe up` with other JVM options: MAILPIPE_JAVA_OPTS is replaced by
-    BENCH_ALT_JAVA_OPTS (mailpipe-alt2: BENCH_ALT2_JAVA_OPTS, ...; the broker's flags go in it as -Dmailpipe.kafka.jvm.flags=a,b). Run next
-    to plain `mailpipe` (and a peer), it A/Bs JVM settings within one run."""
+    BENCH_ALT_JAVA_OPTS (mailpipe-alt2: BENCH_ALT2_JAVA_OPTS, ...; the broker's flags go in it as -Dmailpipe.kafka.jvm.flags=a,b),
+    or from another checkout (BENCH_ALT_REPO). Run next to plain `mailpipe` (and a peer), it A/Bs JVM settings or
+    code within one run."""
     name = "mailpipe-alt"
 
     def __init__(self, name, *args):
         super().__init__(*args)
         self.name = name  # mailpipe-alt, mailpipe-alt2, ...: BENCH_ALT_JAVA_OPTS, BENCH_ALT2_JAVA_OPTS, ...
+
+    def repo(self):
+        # BENCH_ALT_REPO=/path/to/another/checkout: that checkout's ./mailpipe up (built there), to A/B
+        # code, e.g. a worktree of the parent commit, against this one in the same run
+        path = os.environ.get("BENCH_%s_REPO" % self.name[len("mailpipe-"):].upper(), "")
+        if path and not os.access(os.path.join(path, "mailpipe"), os.X_OK):
+            raise RuntimeError("BENCH_%s_REPO: no ./mailpipe in %s" % (self.name[len("mailpipe-"):].upper(), path))
+        return path or REPO
 
     def extra_env(self):
         key = self.name[len("mailpipe-"):].upper()
@@ -987,6 +1001,15 @@ def measure_system(system, sink, cases, opts, work, budget_end):
                 w["first_error"]))
         for case in cases:
             runs = []
+            if opts.case_warmup_runs and not case.get("duration"):
+                # the timed warm-up compiles the 1 KiB path; a case's own code (X-SMTPAPI parsing and
+                # fan-out, 20 KiB bodies) still compiles during its first run: 0.87 s/1k emails in the
+                # first xsmtpapi100 run against 0.36-0.46 in the next four (bench/README, "Warm-up")
+                for i in range(opts.case_warmup_runs):
+                    rid = "%s%sw%d%x" % (system.name[0], case["id"][0], i, int(time.time() * 10) & 0xfffff)
+                    r = run_load(system, sink, case, opts, work, rid, opts.deliver_timeout)
+                    log("%-8s %-10s warm-up run %d (not counted): delivered %7.1f emails/s (%d/%d), %.2f s/1k emails" % (
+                        system.name, case["id"], i + 1, r["delivery"], r["delivered"], r["expected"], r["cpu"]))
             for i in range(case.get("runs", opts.runs)):
                 if time.time() > budget_end:
                     log("time budget exhausted: skipping the rest of %s" % system.name)
@@ -1057,12 +1080,16 @@ def main():
     ap.add_argument("--warmup", type=int, help="warm-up messages per system (default 300; smoke 10)")
     ap.add_argument("--warmup-seconds", type=float, help="then a closed-loop 1 KiB warm-up of this many seconds "
                     "(default 120; smoke 0): the JVMs' JIT compilers are busy for minutes")
+    ap.add_argument("--case-warmup-runs", type=int, help="unmeasured runs of each case before its measured ones "
+                    "(default 1; smoke 0)")
     ap.add_argument("--sink-delay", type=int, default=0, help="seconds smtp-sink waits before answering DATA")
     ap.add_argument("--max-minutes", type=float, help="overall time budget (default 100; smoke 2)")
     ap.add_argument("--sustained", type=float, help="add a sustained case: 1 KiB messages for this many seconds, one "
                                                     "run per system (default off; smoke 4)")
     ap.add_argument("--sustained-rate", type=float, help="target submissions/s of the sustained case (default 0: "
                                                          "closed loop, as fast as the system accepts; smoke 25)")
+    ap.add_argument("--cases", default="", help="only these cases, comma-separated ids (1KiB, 20KiB, xsmtpapi100, "
+                    "1KiB-<N>domains, sustained<S>s; default all), e.g. to profile one of them")
     ap.add_argument("--mailpipe-start-timeout", type=int, default=240)
     ap.add_argument("--domains", type=int, default=MANY_DOMAINS,
                     help="the 1KiB-<N>domains case spreads its M recipients round-robin over N domains, each with "
@@ -1087,6 +1114,7 @@ def main():
     opts.runs = d(opts.runs, 3, 1)
     opts.warmup = d(opts.warmup, 300, 10)
     opts.warmup_seconds = d(opts.warmup_seconds, 120.0, 0.0)
+    opts.case_warmup_runs = d(opts.case_warmup_runs, 1, 0)
     opts.max_minutes = d(opts.max_minutes, 40.0, 6.0)
     opts.sustained = d(opts.sustained, 0, 4)
     if opts.domains > MANY_DOMAINS:
@@ -1110,6 +1138,13 @@ def main():
     if opts.sustained:
         cases.append({"id": "sustained%gs" % opts.sustained, "messages": 0, "duration": opts.sustained,
                       "rate": opts.sustained_rate, "size": 1024, "rcpts": 1, "xsmtpapi": False, "runs": 1})
+    if opts.cases:
+        wanted = [c.strip() for c in opts.cases.split(",") if c.strip()]
+        unknown = [c for c in wanted if c not in [case["id"] for case in cases]]
+        if unknown:
+            raise SystemExit("--cases: unknown %s (this run has %s)" % (
+                ", ".join(unknown), ", ".join(case["id"] for case in cases)))
+        cases = [case for case in cases if case["id"] in wanted]
     systems = [s.strip() for s in opts.systems.split(",") if s.strip()]
     started = time.time()
     budget_end = started + opts.max_minutes * 60
