@@ -9,6 +9,7 @@ import dev.mailpipe.deliverer.dns.MxResolver;
 import dev.mailpipe.deliverer.smtp.OutboundSession;
 import dev.mailpipe.deliverer.smtp.SmtpTimeouts;
 import dev.mailpipe.deliverer.smtp.SmtpTransport;
+import dev.mailpipe.deliverer.smtp.StaleSessionException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -130,9 +131,14 @@ final class MxDeliverer {
         if (cached != null) {
             try {
                 return finish(host, target, cached, cached.send(mailFrom, recipient, content, smtputf8));
-            } catch (final IOException stale) {
+            } catch (final StaleSessionException stale) {
                 cached.close(); // the server dropped an idle connection: open a fresh one
                 LOG.debug("cached connection to {} failed: {}", target, stale.toString());
+            } catch (final IOException e) {
+                // broke during the transaction: the server may hold the message, so no second copy now
+                cached.close();
+                return new Attempt(Outcome.localDeferral(host, "4.4.2", "lost connection with " + host + "["
+                        + addressText(target) + "] during the transaction: " + describe(e)), true);
             }
         }
         final OutboundSession session;

@@ -39,6 +39,11 @@ final class Router {
         if (record.value() == null) {
             return List.of();
         }
+        if (store.isEmpty() && schedule.stageOf(record.topic()).isEmpty()) {
+            // no endpoint anywhere: nothing to post, so not worth decoding (5 % of the services' CPU
+            // in the fan-out bench went to decoding events for no one)
+            return List.of();
+        }
         final DeliveryEvent event;
         try {
             event = events.deserialize(record.topic(), record.value());

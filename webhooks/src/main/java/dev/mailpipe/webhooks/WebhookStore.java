@@ -69,6 +69,11 @@ public final class WebhookStore implements AutoCloseable {
         return sorted(table.all().values().stream().filter(w -> w.getApiUser().equals(apiUser)).toList());
     }
 
+    /** Whether no account has an endpoint (a live view: the next endpoint added is seen at once). */
+    public boolean isEmpty() {
+        return table.all().isEmpty();
+    }
+
     public void put(final Webhook webhook) {
         table.put(webhook.getId(), webhook);
     }

@@ -50,8 +50,12 @@ class HttpPosterTest {
                 try (Socket s = server.accept()) {
                     final InputStream in = s.getInputStream();
                     final byte[] buffer = new byte[4096];
-                    final int n = in.read(buffer);
-                    request.set(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    // the head and the body may arrive in separate segments: read the whole request
+                    final StringBuilder received = new StringBuilder();
+                    for (int n; !complete(received) && (n = in.read(buffer)) >= 0; ) {
+                        received.append(new String(buffer, 0, n, StandardCharsets.ISO_8859_1));
+                    }
+                    request.set(received.toString());
                     final OutputStream out = s.getOutputStream();
                     out.write("HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
@@ -68,6 +72,12 @@ class HttpPosterTest {
                     .contains("Host: hooks.example:" + server.getLocalPort() + "\r\n")
                     .contains("Content-Length: 3\r\n").contains("X-Extra: 1\r\n").endsWith("\r\n\r\na=b");
         }
+    }
+
+    /** The head and the 3-byte body of the test's request are in. */
+    private static boolean complete(final CharSequence request) {
+        final int head = request.toString().indexOf("\r\n\r\n");
+        return head >= 0 && request.length() >= head + 4 + 3;
     }
 
     @Test

@@ -33,21 +33,56 @@ public final class DomainNames {
             return Optional.empty();
         }
         final String ascii;
-        try {
-            ascii = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
-        } catch (final IllegalArgumentException e) {
-            return Optional.empty();
-        }
-        final String[] labels = ascii.split("\\.", -1);
-        if (labels.length < 2) {
-            return Optional.empty();
-        }
-        for (final String label : labels) {
-            if (label.isEmpty() || label.length() > 63 || !label.matches("[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?")) {
+        if (isAscii(d)) {
+            // IDNA leaves an ASCII name as it is (its label checks are the ones below): the
+            // deliverer normalises every email's From: domain, so the common case skips it
+            ascii = d.toLowerCase(Locale.ROOT);
+        } else {
+            try {
+                ascii = IDN.toASCII(d, IDN.ALLOW_UNASSIGNED).toLowerCase(Locale.ROOT);
+            } catch (final IllegalArgumentException e) {
                 return Optional.empty();
             }
         }
-        return Optional.of(ascii);
+        int labels = 0;
+        int start = 0;
+        while (true) {
+            final int dot = ascii.indexOf('.', start);
+            final int end = dot < 0 ? ascii.length() : dot;
+            if (!isLabel(ascii, start, end)) {
+                return Optional.empty();
+            }
+            labels++;
+            if (dot < 0) {
+                break;
+            }
+            start = dot + 1;
+        }
+        return labels < 2 ? Optional.empty() : Optional.of(ascii);
+    }
+
+    private static boolean isAscii(final String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** 1-63 of {@code [a-z0-9_-]}, not starting or ending with a hyphen. */
+    private static boolean isLabel(final String s, final int start, final int end) {
+        final int length = end - start;
+        if (length < 1 || length > 63 || s.charAt(start) == '-' || s.charAt(end - 1) == '-') {
+            return false;
+        }
+        for (int i = start; i < end; i++) {
+            final char c = s.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The normalised domain, or an {@link IllegalArgumentException} naming it. */

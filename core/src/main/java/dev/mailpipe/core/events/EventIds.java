@@ -1,6 +1,9 @@
 package dev.mailpipe.core.events;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
 import java.util.UUID;
 
@@ -11,6 +14,9 @@ import java.util.UUID;
  * The id is a name-based UUID of what identifies the outcome, never of the time it was seen.
  */
 public final class EventIds {
+
+    /** Cloned per id: {@code MessageDigest.getInstance} looks the provider up on every call. */
+    private static final MessageDigest MD5 = md5();
 
     private EventIds() {
     }
@@ -34,7 +40,25 @@ public final class EventIds {
         return nameBased(type.toLowerCase(Locale.ROOT) + '\n' + subject + '\n' + occurrence);
     }
 
-    private static String nameBased(final String name) {
-        return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+    /** {@link UUID#nameUUIDFromBytes} (version 3, MD5), without its provider lookup per call. */
+    static String nameBased(final String name) {
+        final byte[] hash;
+        try {
+            hash = ((MessageDigest) MD5.clone()).digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (final CloneNotSupportedException e) {
+            return UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString();
+        }
+        hash[6] = (byte) (hash[6] & 0x0f | 0x30); // version 3
+        hash[8] = (byte) (hash[8] & 0x3f | 0x80); // IETF variant
+        final ByteBuffer bits = ByteBuffer.wrap(hash);
+        return new UUID(bits.getLong(), bits.getLong()).toString();
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (final NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 not supported", e); // every JDK has it
+        }
     }
 }

@@ -2,6 +2,8 @@ package dev.mailpipe.core.events;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 
 class EventIdsTest {
@@ -24,5 +26,14 @@ class EventIdsTest {
     @Test
     void shouldKeepEngagementOccurrencesApart() {
         assertThat(EventIds.of("open", EMAIL, "r1")).isNotEqualTo(EventIds.of("open", EMAIL, "r2"));
+    }
+
+    @Test
+    void shouldBeTheJdksNameBasedUuid() {
+        // ids already on the events topic must not change: the same bytes as UUID.nameUUIDFromBytes
+        for (final String name : new String[] {"", "delivered\n" + EMAIL + "\n1", "open\nx\nr1", "ünï\u00e7ødé\n\n0"}) {
+            assertThat(EventIds.nameBased(name))
+                    .isEqualTo(UUID.nameUUIDFromBytes(name.getBytes(StandardCharsets.UTF_8)).toString());
+        }
     }
 }

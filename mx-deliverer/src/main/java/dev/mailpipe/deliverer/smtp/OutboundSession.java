@@ -11,9 +11,11 @@ import java.util.Set;
 
 /**
  * The client side of one SMTP connection to an MX host. Call order: {@link #open()} once, then
- * {@link #send} any number of times (an RSET precedes every transaction but the first), then
- * {@link #quit()}. Protocol failures are replies; transport failures and timeouts are
- * {@link IOException}s, after which the session must be closed. Not thread-safe.
+ * {@link #send} any number of times (an RSET precedes every transaction but the first, pipelined
+ * with it when the server offers PIPELINING), then {@link #quit()}. Protocol failures are replies;
+ * transport failures and timeouts are {@link IOException}s, after which the session must be closed
+ * ({@link StaleSessionException} when a reused session failed before the transaction began). Not
+ * thread-safe.
  */
 public final class OutboundSession implements AutoCloseable {
 
@@ -94,12 +96,7 @@ public final class OutboundSession implements AutoCloseable {
         if (envelope == null) {
             return Envelope.refusal(mailFrom, recipient);
         }
-        if (transactions > 0) {
-            final SmtpReply rset = command("RSET", timeouts.command());
-            if (!rset.positive()) {
-                throw new SmtpProtocolException("RSET refused: " + rset);
-            }
-        }
+        final boolean reset = transactions > 0;
         transactions++;
         final String mail = "MAIL FROM:<" + envelope.mailFrom() + ">" + mailParameters(content)
                 + (envelope.smtputf8() ? " SMTPUTF8" : "");
@@ -108,14 +105,39 @@ public final class OutboundSession implements AutoCloseable {
         final SmtpReply rcptReply;
         final SmtpReply dataReply;
         if (capabilities.contains("PIPELINING")) {
-            writeLine(mail);
-            writeLine(rcpt);
-            writeLine("DATA");
-            transport.flush();
+            // RFC 2920 lets RSET lead a pipelined group: one round trip per transaction instead of two
+            try {
+                if (reset) {
+                    writeLine("RSET");
+                }
+                writeLine(mail);
+                writeLine(rcpt);
+                writeLine("DATA");
+                transport.flush();
+                if (reset) {
+                    reset(transport.read(timeouts.command()));
+                }
+            } catch (final StaleSessionException e) {
+                throw e;
+            } catch (final IOException e) {
+                if (reset) {
+                    throw new StaleSessionException("reused connection broke before the transaction: " + e, e);
+                }
+                throw e;
+            }
             mailReply = transport.read(timeouts.command());
             rcptReply = transport.read(timeouts.command());
             dataReply = transport.read(timeouts.dataInit());
         } else {
+            if (reset) {
+                final SmtpReply rset;
+                try {
+                    rset = command("RSET", timeouts.command());
+                } catch (final IOException e) {
+                    throw new StaleSessionException("reused connection broke before the transaction: " + e, e);
+                }
+                reset(rset);
+            }
             mailReply = command(mail, timeouts.command());
             if (!mailReply.positive()) {
                 return mailReply;
@@ -204,6 +226,12 @@ public final class OutboundSession implements AutoCloseable {
             keywords.add((space < 0 ? line : line.substring(0, space)).toUpperCase(Locale.ROOT));
         }
         return Set.copyOf(keywords);
+    }
+
+    private static void reset(final SmtpReply rset) throws StaleSessionException {
+        if (!rset.positive()) {
+            throw new StaleSessionException("RSET refused: " + rset, null);
+        }
     }
 
     private SmtpReply command(final String line, final Duration timeout) throws IOException {

@@ -10,9 +10,6 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -22,24 +19,9 @@ public final class SocketTransport implements SmtpTransport {
     private static final String[] PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final SSLContext OPPORTUNISTIC = OpportunisticTls.context();
     private static final int BUFFER = 65_536;
-    /**
-     * Closes sockets whose writes block too long (socket timeouts only cover reads). Every write
-     * schedules a guard and cancels it when the write returns; a cancelled guard leaves the queue at
-     * once: kept until its 3-minute delay, the guards of a busy deliverer filled the heap with
-     * hundreds of thousands of dead tasks and made every write's queue operation slower.
-     */
-    private static final ScheduledThreadPoolExecutor WRITE_WATCHDOG = watchdog();
-
-    private static ScheduledThreadPoolExecutor watchdog() {
-        final ScheduledThreadPoolExecutor watchdog = new ScheduledThreadPoolExecutor(1,
-                r -> Thread.ofPlatform().daemon().name("smtp-write-watchdog").unstarted(r));
-        watchdog.setRemoveOnCancelPolicy(true);
-        return watchdog;
-    }
-
-    /** Guards scheduled and not yet cancelled or run: the writes in progress (for tests). */
+    /** Writes in progress (their deadlines) not yet finished: none once every write returned (for tests). */
     static int pendingWriteGuards() {
-        return WRITE_WATCHDOG.getQueue().size();
+        return WriteDeadlines.pending();
     }
 
     private final String hostName;
@@ -101,10 +83,10 @@ public final class SocketTransport implements SmtpTransport {
     }
 
     private void guarded(final Write write) throws IOException {
-        final ScheduledFuture<?> guard = WRITE_WATCHDOG.schedule(() -> {
+        final WriteDeadlines.Write deadline = WriteDeadlines.start(writeTimeout.toMillis(), () -> {
             writeTimedOut = true;
             close();
-        }, writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        });
         try {
             write.run();
         } catch (final IOException e) {
@@ -113,7 +95,7 @@ public final class SocketTransport implements SmtpTransport {
             }
             throw e;
         } finally {
-            guard.cancel(false);
+            WriteDeadlines.done(deadline);
         }
     }
 

@@ -147,6 +147,58 @@ class OutboundSessionTest {
     }
 
     @Test
+    void shouldPipelineTheResetWithTheNextTransactionWhenOffered() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n",
+                "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 second\r\n");
+        final OutboundSession s = session(t);
+        s.open();
+
+        assertThat(s.send("a@x.test", "b@y.test", MESSAGE).text()).isEqualTo("first");
+        assertThat(s.send("a@x.test", "c@y.test", MESSAGE).text()).isEqualTo("second");
+
+        assertThat(t.flushes()).contains("RSET\r\nMAIL FROM:<a@x.test>\r\nRCPT TO:<c@y.test>\r\nDATA\r\n");
+    }
+
+    @Test
+    void shouldReportAReusedConnectionThatBrokeBeforeTheTransactionAsStale() throws Exception {
+        // the server dropped the idle connection: no reply to the pipelined RSET
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n", "");
+        final OutboundSession s = session(t);
+        s.open();
+        s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(StaleSessionException.class);
+    }
+
+    @Test
+    void shouldReportARefusedResetAsStale() throws Exception {
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n", "421 4.4.2 idle too long\r\n");
+        final OutboundSession s = session(t);
+        s.open();
+        s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(StaleSessionException.class)
+                .hasMessageContaining("421");
+    }
+
+    @Test
+    void shouldNotCallABreakAfterTheResetWasAnsweredStale() throws Exception {
+        // RSET answered: the connection was alive; losing it after the data means the server may hold the email
+        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n",
+                "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "");
+        final OutboundSession s = session(t);
+        s.open();
+        s.send("a@x.test", "b@y.test", MESSAGE);
+
+        assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(java.io.IOException.class)
+                .isNotInstanceOf(StaleSessionException.class);
+    }
+
+    @Test
     void shouldUseTheNullReversePathForBounces() throws Exception {
         final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n", "250 ok\r\n", "250 ok\r\n",
                 "354 go\r\n", "250 ok\r\n");
