@@ -758,16 +758,20 @@ class MailpipeAlt(Mailpipe):
         super().__init__(*args)
         self.name = name  # mailpipe-alt, mailpipe-alt2, ...: BENCH_ALT_JAVA_OPTS, BENCH_ALT2_JAVA_OPTS, ...
 
+    def key(self):
+        """ALT, ALT2, ...: the part of the BENCH_<key>_* variables that names this system."""
+        return self.name[len("mailpipe-"):].upper()
+
     def repo(self):
         # BENCH_ALT_REPO=/path/to/another/checkout: that checkout's ./mailpipe up (built there), to A/B
         # code, e.g. a worktree of the parent commit, against this one in the same run
-        path = os.environ.get("BENCH_%s_REPO" % self.name[len("mailpipe-"):].upper(), "")
+        path = os.environ.get("BENCH_%s_REPO" % self.key(), "")
         if path and not os.access(os.path.join(path, "mailpipe"), os.X_OK):
-            raise RuntimeError("BENCH_%s_REPO: no ./mailpipe in %s" % (self.name[len("mailpipe-"):].upper(), path))
+            raise RuntimeError("BENCH_%s_REPO: no ./mailpipe in %s" % (self.key(), path))
         return path or REPO
 
     def extra_env(self):
-        key = self.name[len("mailpipe-"):].upper()
+        key = self.key()
         env = {"MAILPIPE_JAVA_OPTS": os.environ.get("BENCH_%s_JAVA_OPTS" % key, "")}
         # BENCH_ALT_ENV="MALLOC_ARENA_MAX=2 MAILPIPE_KAFKA_HEAP=128m": more variables for this system only
         for pair in os.environ.get("BENCH_%s_ENV" % key, "").split():

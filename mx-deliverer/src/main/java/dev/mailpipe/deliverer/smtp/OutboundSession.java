@@ -114,29 +114,18 @@ public final class OutboundSession implements AutoCloseable {
                 writeLine(rcpt);
                 writeLine("DATA");
                 transport.flush();
-                if (reset) {
-                    reset(transport.read(timeouts.command()));
-                }
-            } catch (final StaleSessionException e) {
-                throw e;
             } catch (final IOException e) {
-                if (reset) {
-                    throw new StaleSessionException("reused connection broke before the transaction: " + e, e);
-                }
-                throw e;
+                throw reset ? stale(e) : e;
+            }
+            if (reset) {
+                awaitReset(() -> transport.read(timeouts.command()));
             }
             mailReply = transport.read(timeouts.command());
             rcptReply = transport.read(timeouts.command());
             dataReply = transport.read(timeouts.dataInit());
         } else {
             if (reset) {
-                final SmtpReply rset;
-                try {
-                    rset = command("RSET", timeouts.command());
-                } catch (final IOException e) {
-                    throw new StaleSessionException("reused connection broke before the transaction: " + e, e);
-                }
-                reset(rset);
+                awaitReset(() -> command("RSET", timeouts.command()));
             }
             mailReply = command(mail, timeouts.command());
             if (!mailReply.positive()) {
@@ -228,10 +217,25 @@ public final class OutboundSession implements AutoCloseable {
         return Set.copyOf(keywords);
     }
 
-    private static void reset(final SmtpReply rset) throws StaleSessionException {
+    private interface ReplyCall {
+        SmtpReply get() throws IOException;
+    }
+
+    /** The RSET's reply via {@code reply}: the connection is stale when it breaks there or the RSET is refused. */
+    private static void awaitReset(final ReplyCall reply) throws StaleSessionException {
+        final SmtpReply rset;
+        try {
+            rset = reply.get();
+        } catch (final IOException e) {
+            throw stale(e);
+        }
         if (!rset.positive()) {
             throw new StaleSessionException("RSET refused: " + rset, null);
         }
+    }
+
+    private static StaleSessionException stale(final IOException e) {
+        return new StaleSessionException("reused connection broke before the transaction: " + e, e);
     }
 
     private SmtpReply command(final String line, final Duration timeout) throws IOException {

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class OutboundSessionTest {
@@ -17,6 +18,15 @@ class OutboundSessionTest {
 
     private static OutboundSession session(final ScriptedTransport transport) {
         return new OutboundSession(transport, TIMEOUTS, "out.mailpipe.test", true);
+    }
+
+    /** A session that opened with {@code ehlo} and sent one email, the server answering {@code next} after it. */
+    private static OutboundSession afterOneEmail(final String ehlo, final String... next) throws Exception {
+        final OutboundSession s = session(new ScriptedTransport(Stream.concat(Stream.of("220 mx\r\n", ehlo,
+                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n"), Stream.of(next)).toArray(String[]::new)));
+        s.open();
+        s.send("a@x.test", "b@y.test", MESSAGE);
+        return s;
     }
 
     @Test
@@ -163,22 +173,14 @@ class OutboundSessionTest {
     @Test
     void shouldReportAReusedConnectionThatBrokeBeforeTheTransactionAsStale() throws Exception {
         // the server dropped the idle connection: no reply to the pipelined RSET
-        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
-                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n", "");
-        final OutboundSession s = session(t);
-        s.open();
-        s.send("a@x.test", "b@y.test", MESSAGE);
+        final OutboundSession s = afterOneEmail("250-mx\r\n250 PIPELINING\r\n", "");
 
         assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(StaleSessionException.class);
     }
 
     @Test
     void shouldReportARefusedResetAsStale() throws Exception {
-        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250 mx\r\n",
-                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n", "421 4.4.2 idle too long\r\n");
-        final OutboundSession s = session(t);
-        s.open();
-        s.send("a@x.test", "b@y.test", MESSAGE);
+        final OutboundSession s = afterOneEmail("250 mx\r\n", "421 4.4.2 idle too long\r\n");
 
         assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(StaleSessionException.class)
                 .hasMessageContaining("421");
@@ -187,12 +189,8 @@ class OutboundSessionTest {
     @Test
     void shouldNotCallABreakAfterTheResetWasAnsweredStale() throws Exception {
         // RSET answered: the connection was alive; losing it after the data means the server may hold the email
-        final ScriptedTransport t = new ScriptedTransport("220 mx\r\n", "250-mx\r\n250 PIPELINING\r\n",
-                "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "250 first\r\n",
+        final OutboundSession s = afterOneEmail("250-mx\r\n250 PIPELINING\r\n",
                 "250 reset\r\n", "250 ok\r\n", "250 ok\r\n", "354 go\r\n", "");
-        final OutboundSession s = session(t);
-        s.open();
-        s.send("a@x.test", "b@y.test", MESSAGE);
 
         assertThatThrownBy(() -> s.send("a@x.test", "c@y.test", MESSAGE)).isInstanceOf(java.io.IOException.class)
                 .isNotInstanceOf(StaleSessionException.class);
